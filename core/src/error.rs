@@ -1,0 +1,97 @@
+//! Errors raised by `hsm-core`, each mapped to a stable [`StatusCode`].
+
+use crate::status::StatusCode;
+
+/// Errors from the core vocabulary: invalid arguments and frame shapes.
+///
+/// Every variant names the offending field and value, so a caller (or a
+/// person reading a log) knows what to fix without reading the source.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum CoreError {
+    /// An argument is outside its documented domain.
+    #[error("invalid {field} = {value}: expected {expected}")]
+    InvalidArgument {
+        /// Name of the argument.
+        field: &'static str,
+        /// The rejected value.
+        value: f64,
+        /// What the argument must be.
+        expected: &'static str,
+    },
+    /// A frame with zero width or height.
+    #[error("frame is empty: width {width} × height {height}; both must be at least 1")]
+    EmptyFrame {
+        /// Width in pixels.
+        width: usize,
+        /// Height in pixels.
+        height: usize,
+    },
+    /// The row stride is smaller than the width.
+    #[error(
+        "row stride {stride} is smaller than the width {width} (stride counts elements, not bytes)"
+    )]
+    StrideTooSmall {
+        /// Row stride in elements.
+        stride: usize,
+        /// Width in pixels.
+        width: usize,
+    },
+    /// The buffer holds fewer elements than the shape needs.
+    #[error(
+        "buffer of {len} elements is too short for a {width}×{height} frame with row stride {stride}: {required} needed"
+    )]
+    BufferTooShort {
+        /// Elements in the buffer.
+        len: usize,
+        /// Elements the shape needs: `stride * (height - 1) + width`.
+        required: usize,
+        /// Width in pixels.
+        width: usize,
+        /// Height in pixels.
+        height: usize,
+        /// Row stride in elements.
+        stride: usize,
+    },
+    /// A dimension exceeds [`crate::frame::MAX_DIMENSION`].
+    #[error("frame of {width}×{height} exceeds the maximum dimension {max} per side")]
+    FrameTooLarge {
+        /// Width in pixels.
+        width: usize,
+        /// Height in pixels.
+        height: usize,
+        /// The maximum per side.
+        max: usize,
+    },
+    /// Two frames that must have the same shape do not.
+    #[error(
+        "shape mismatch: {what} is {actual_width}×{actual_height}, expected {expected_width}×{expected_height}"
+    )]
+    ShapeMismatch {
+        /// Which buffer is wrong.
+        what: &'static str,
+        /// Expected width.
+        expected_width: usize,
+        /// Expected height.
+        expected_height: usize,
+        /// Actual width.
+        actual_width: usize,
+        /// Actual height.
+        actual_height: usize,
+    },
+}
+
+impl CoreError {
+    /// The stable status code of this error.
+    #[must_use]
+    pub const fn code(&self) -> StatusCode {
+        match self {
+            CoreError::InvalidArgument { .. } => StatusCode::InvalidArgument,
+            CoreError::EmptyFrame { .. }
+            | CoreError::StrideTooSmall { .. }
+            | CoreError::BufferTooShort { .. } => StatusCode::FrameShape,
+            CoreError::FrameTooLarge { .. } => StatusCode::FrameTooLarge,
+            CoreError::ShapeMismatch { .. } => StatusCode::ShapeMismatch,
+        }
+    }
+}

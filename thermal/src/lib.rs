@@ -1,0 +1,56 @@
+//! # hsm-thermal — skin temperature from thermal-camera frames
+//!
+//! ## Overview
+//! This crate turns what a thermal camera emits into temperatures. Today it
+//! provides [`radiometry`]: raw counts ⇄ °C for the four forms vendors use
+//! (FLIR-style Planck constants with atmosphere and IR window, TLinear centi-
+//! and deci-kelvin, a linear gain/offset map, float °C passthrough), over
+//! single values and whole frames, with a lookup table for fixed parameters.
+//!
+//! ## Examples
+//! ```
+//! use hsm_core::{Celsius, FrameView, FrameViewMut};
+//! use hsm_thermal::radiometry::{AtmosphericConstants, PlanckConstants, Radiometry, Scene};
+//!
+//! // A FLIR SC660's constants, as stored in its files.
+//! let radiometry = Radiometry::Planck {
+//!     constants: PlanckConstants { r1: 21106.77, r2: 0.012545258, b: 1501.0, f: 1.0, o: -7340.0 },
+//!     atmosphere: AtmosphericConstants::default(),
+//!     scene: Scene { emissivity: 0.95, ..Scene::default() },
+//! };
+//! let converter = radiometry.compile()?;
+//! assert!((converter.raw_to_celsius(20218.0)?.get() - 35.2505).abs() < 1e-3);
+//!
+//! // Whole frames through a lookup table, into a caller-owned buffer.
+//! let lut = converter.lut();
+//! let raw = vec![17917u16; 640 * 512];
+//! let mut celsius = vec![0f32; 640 * 512];
+//! let stats = lut.convert_frame(
+//!     &FrameView::packed(&raw, 640, 512)?,
+//!     &mut FrameViewMut::packed(&mut celsius, 640, 512)?,
+//! )?;
+//! assert_eq!(stats.invalid, 0);
+//! assert!((celsius[0] - 22.7359).abs() < 1e-3);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! ## Performance
+//! [`radiometry::CelsiusLut::convert_frame`] costs one table load per pixel
+//! and does not allocate; the direct [`radiometry::Converter::convert_frame`]
+//! costs a logarithm per pixel. See `benches/radiometry.rs` in the workspace.
+//!
+//! ## Untrusted input
+//! Every radiometric and scene parameter is validated by
+//! [`radiometry::Radiometry::compile`] (finite, in its physical domain) and a
+//! bad one is reported by name and value. Frame shapes are validated by
+//! `hsm-core`'s views. A pixel value outside the model's domain becomes NaN
+//! and is counted, never turned into a plausible temperature. Nothing panics.
+//!
+//! ## Crate features
+//! None yet.
+#![forbid(unsafe_code)]
+
+pub mod error;
+pub mod radiometry;
+
+pub use error::ThermalError;
