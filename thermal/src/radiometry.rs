@@ -741,7 +741,10 @@ mod tests {
             .unwrap();
         assert!((deci.raw_to_celsius(3101.5).unwrap().get() - 37.0).abs() < 1e-9);
         assert_eq!(deci.celsius_to_count(Celsius(36.95)).unwrap(), 3101);
-        assert!(deci.celsius_to_count(Celsius(7000.0)).is_err(), "beyond 65535 counts");
+        assert!(
+            deci.celsius_to_count(Celsius(7000.0)).is_err(),
+            "beyond 65535 counts"
+        );
         let lin = Radiometry::Linear {
             gain: 0.04,
             offset: -273.15,
