@@ -38,8 +38,10 @@
 ///
 /// See the [module documentation](self) for the table of ranges and codes.
 #[repr(u32)]
+/// The enum is deliberately *not* `#[non_exhaustive]`: the bindings match
+/// on it exhaustively, so adding a code fails to compile until every door
+/// maps it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
 pub enum StatusCode {
     /// Success.
     Ok = 0,
@@ -76,8 +78,8 @@ pub enum StatusCode {
 }
 
 /// Broad class of a [`StatusCode`], used by bindings to pick an exception type.
+/// Not `#[non_exhaustive]`, for the same reason as [`StatusCode`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
 pub enum ErrorKind {
     /// Not an error.
     None,
