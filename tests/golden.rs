@@ -2,6 +2,12 @@
 //!
 //! The same files are read by the C test program and by pytest, so all three
 //! doors are held to the same numbers.
+#![allow(
+    clippy::panic,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test fails loudly"
+)]
 
 use std::collections::HashMap;
 
