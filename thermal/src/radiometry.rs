@@ -356,6 +356,8 @@ impl PlanckCompiled {
         self.r1 / (self.r2 * ((self.b / t_k).exp() - self.f)) - self.o
     }
 
+    /// Object temperature (°C) of a raw value; `None` outside the domain.
+    #[inline]
     fn celsius(&self, raw: f64) -> Option<f64> {
         let s = self.k * raw - self.c;
         let denom = self.r2 * (s + self.o);
@@ -582,16 +584,28 @@ impl Converter {
         dst: &mut FrameViewMut<'_, f32>,
     ) -> Result<ConversionStats, ThermalError> {
         dst.check_same_shape(src, "destination frame")?;
-        let mut invalid = 0usize;
-        for (srow, drow) in src.rows().zip(dst.rows_mut()) {
-            for (s, d) in srow.iter().zip(drow.iter_mut()) {
-                let v = self
-                    .celsius_of(f64::from(*s))
-                    .map_or(f32::NAN, |c| c.get() as f32);
-                invalid += usize::from(v.is_nan());
-                *d = v;
+        // One specialised loop per model: the variant is matched once per
+        // frame, not per pixel.
+        match self.compiled {
+            Compiled::Planck(pc) => {
+                for (srow, drow) in src.rows().zip(dst.rows_mut()) {
+                    for (s, d) in srow.iter().zip(drow.iter_mut()) {
+                        *d = to_f32(pc.celsius(f64::from(*s)).map(Celsius));
+                    }
+                }
+            }
+            Compiled::Affine { .. } | Compiled::Passthrough => {
+                for (srow, drow) in src.rows().zip(dst.rows_mut()) {
+                    for (s, d) in srow.iter().zip(drow.iter_mut()) {
+                        *d = to_f32(self.celsius_of(f64::from(*s)));
+                    }
+                }
             }
         }
+        let invalid = dst
+            .rows_mut()
+            .map(|r| r.iter().filter(|v| v.is_nan()).count())
+            .sum();
         Ok(ConversionStats {
             pixels: src.pixel_count(),
             invalid,
@@ -603,9 +617,7 @@ impl Converter {
     pub fn lut(&self) -> CelsiusLut {
         let mut table = Box::new([f32::NAN; 65536]);
         for (raw, slot) in table.iter_mut().enumerate() {
-            if let Some(c) = self.celsius_of(raw as f64) {
-                *slot = c.get() as f32;
-            }
+            *slot = to_f32(self.celsius_of(raw as f64));
         }
         CelsiusLut { table }
     }
@@ -619,6 +631,17 @@ impl Converter {
         let lo = (0..=u16::MAX).find(|&r| ok(r))?;
         let hi = (lo..=u16::MAX).rev().find(|&r| ok(r))?;
         Some(lo..=hi)
+    }
+}
+
+/// Narrows a temperature to the `f32` a frame stores: NaN when there is no
+/// temperature or when it does not fit in `f32` (a linear map with an absurd
+/// gain), so a frame never holds ±inf counted as valid.
+#[inline]
+fn to_f32(t: Option<Celsius>) -> f32 {
+    match t {
+        Some(c) if (c.get() as f32).is_finite() => c.get() as f32,
+        _ => f32::NAN,
     }
 }
 
@@ -753,6 +776,22 @@ mod tests {
         .unwrap();
         assert!((lin.raw_to_celsius(7753.75).unwrap().get() - 37.0).abs() < 1e-9);
         assert!(lin.raw_to_celsius(-1.0).is_err());
+        // A gain so large that temperatures overflow f32: NaN and counted, never ±inf.
+        let huge = Radiometry::Linear {
+            gain: 1e300,
+            offset: 0.0,
+        }
+        .compile()
+        .unwrap();
+        let (src, mut dst) = ([1u16, 0], [0f32; 2]);
+        let stats = huge
+            .convert_frame(
+                &FrameView::packed(&src, 2, 1).unwrap(),
+                &mut FrameViewMut::packed(&mut dst, 2, 1).unwrap(),
+            )
+            .unwrap();
+        assert!(dst[0].is_nan() && stats.invalid == 1, "{dst:?} {stats:?}");
+        assert!(huge.lut().get(1).is_nan());
         let pass = Radiometry::Celsius.compile().unwrap();
         assert_eq!(pass.raw_to_celsius(36.6).unwrap().get(), 36.6);
         assert!(pass.raw_to_celsius(f64::NAN).is_err());
