@@ -53,6 +53,17 @@ python_stubtest() {
         "$PY" -m mypy --strict bindings/python/python/hsm bindings/python/tests
 }
 
+versions_agree() {
+    # `hsm version`, `hsm.__version__` and the header's macros must agree.
+    local cli py hdr
+    cli=$(cargo run --quiet --locked -p hsm-cli -- version --format json |
+        "$PY" -c 'import json, sys; print(json.load(sys.stdin)["version"])') || return 1
+    py=$("$PY" -c 'import hsm; print(hsm.__version__)') || return 1
+    hdr=$(sed -n 's/^#define HSM_VERSION_STRING "\(.*\)"$/\1/p' bindings/c/include/hsm.h)
+    echo "cli=$cli python=$py header=$hdr"
+    [ -n "$cli" ] && [ "$cli" = "$py" ] && [ "$py" = "$hdr" ]
+}
+
 stage "cargo fmt --check" cargo fmt --all --check
 stage "cargo clippy -D warnings" cargo clippy --workspace --all-targets --locked -- -D warnings
 stage "cargo test (incl. golden vectors, header drift)" cargo test --workspace --locked
@@ -62,6 +73,7 @@ stage "python environment (.venv)" python_env
 stage "python package build (maturin develop)" python_build
 stage "pytest" python_tests
 stage "mypy stubtest + mypy --strict" python_stubtest
+stage "versions agree (CLI, Python, C header)" versions_agree
 stage "benchmarks compile (cargo bench --no-run)" cargo bench --workspace --no-run --locked --quiet
 
 printf '\n'

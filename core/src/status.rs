@@ -131,6 +131,31 @@ impl StatusCode {
             .find(|c| c.as_u32() == value)
     }
 
+    /// The stable name of the code (the variant name, e.g. `"FrameShape"`),
+    /// used by bindings (Python's `HsmError.status`). Part of the contract:
+    /// a name never changes once released.
+    #[must_use]
+    pub const fn name(self) -> &'static str {
+        match self {
+            StatusCode::Ok => "Ok",
+            StatusCode::InvalidArgument => "InvalidArgument",
+            StatusCode::FrameShape => "FrameShape",
+            StatusCode::FrameTooLarge => "FrameTooLarge",
+            StatusCode::ShapeMismatch => "ShapeMismatch",
+            StatusCode::InvalidRadiometry => "InvalidRadiometry",
+            StatusCode::InvalidScene => "InvalidScene",
+            StatusCode::OutOfRange => "OutOfRange",
+            StatusCode::InvalidMetalParameter => "InvalidMetalParameter",
+            StatusCode::InvalidProfile => "InvalidProfile",
+            StatusCode::Io => "Io",
+            StatusCode::Format => "Format",
+            StatusCode::NullPointer => "NullPointer",
+            StatusCode::BufferTooSmall => "BufferTooSmall",
+            StatusCode::Panic => "Panic",
+            StatusCode::InvalidUtf8 => "InvalidUtf8",
+        }
+    }
+
     /// A short, static, human-readable description of the code.
     #[must_use]
     pub const fn message(self) -> &'static str {
@@ -215,6 +240,7 @@ mod tests {
         for code in StatusCode::ALL {
             assert_eq!(StatusCode::from_u32(code.as_u32()), Some(code));
             assert!(!code.message().is_empty());
+            assert_eq!(code.name(), format!("{code:?}"));
         }
         assert_eq!(StatusCode::from_u32(1), None);
         assert_eq!(StatusCode::from_u32(u32::MAX), None);

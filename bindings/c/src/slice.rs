@@ -85,9 +85,9 @@ mod tests {
 
     #[test]
     fn c_strings_truncate_on_char_boundaries() {
-        let mut buf = [0x7f as c_char; 6];
-        // "°" is two bytes: 5 usable bytes hold "ab°" + 1 byte that must not split "°".
-        // SAFETY: buf is 6 writable bytes.
+        let mut buf = [0x7f as c_char; 5];
+        // "°" is two bytes: 4 usable bytes hold "abc" and half of "°", which must not be split.
+        // SAFETY: buf is 5 writable bytes.
         let n = unsafe { write_c_string("abc°d", buf.as_mut_ptr(), buf.len()) };
         assert_eq!(n, 6);
         let bytes: Vec<u8> = buf.iter().map(|&c| c as u8).collect();

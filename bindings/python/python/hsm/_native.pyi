@@ -1,0 +1,101 @@
+"""Stubs of the private native module ``hsm._native`` (built from bindings/python/src)."""
+
+from typing import Literal, final
+
+import numpy as np
+import numpy.typing as npt
+
+from hsm._types import StaffingCitation, StaffingDict, StaffingTerm
+
+__all__ = ["__version__", "status_codes", "Radiometry", "StaffingResult", "guard_staffing"]
+
+__version__: str
+
+def status_codes() -> dict[str, int]:
+    """Every stable status code, by name: ``{"Ok": 0, "InvalidArgument": 1001, …}``."""
+
+@final
+class Radiometry:
+    """How a thermal camera's pixel values map to temperature, compiled once."""
+
+    @staticmethod
+    def planck(
+        *,
+        r1: float,
+        r2: float,
+        b: float,
+        f: float = 1.0,
+        o: float,
+        emissivity: float = 0.98,
+        distance_m: float = 1.0,
+        reflected_c: float = 20.0,
+        atmosphere_c: float = 20.0,
+        window_c: float = 20.0,
+        window_transmission: float = 1.0,
+        relative_humidity: float = 0.5,
+        x: float = 1.9,
+        alpha1: float = 0.006569,
+        alpha2: float = 0.01262,
+        beta1: float = -0.002276,
+        beta2: float = -0.00667,
+    ) -> Radiometry:
+        """Raw detector counts with FLIR-style Planck constants and a scene."""
+
+    @staticmethod
+    def tlinear(resolution: float) -> Radiometry:
+        """TLinear counts: kelvin per count ``resolution`` is 0.01 or 0.1."""
+
+    @staticmethod
+    def linear(gain: float, offset: float) -> Radiometry:
+        """A vendor linear map: °C = gain · raw + offset."""
+
+    @staticmethod
+    def celsius() -> Radiometry:
+        """Values that already are °C (passthrough)."""
+
+    def to_celsius(
+        self,
+        raw: npt.NDArray[np.uint16],
+        out: npt.NDArray[np.float32] | None = None,
+    ) -> npt.NDArray[np.float32]:
+        """Converts ``uint16`` counts of shape (H, W) or (N, H, W) to °C as ``float32``."""
+
+    def raw_to_celsius(self, raw: float) -> float:
+        """The temperature in °C of one raw value."""
+
+    def celsius_to_raw(self, celsius: float) -> float:
+        """The exact raw value an object at ``celsius`` °C produces."""
+
+    @property
+    def valid_counts(self) -> tuple[int, int] | None:
+        """The inclusive range of counts that map to a temperature, or None."""
+
+    def __repr__(self) -> str: ...
+
+@final
+class StaffingResult:
+    """The guards a hospital requires, with the derivation and the clause cited."""
+
+    @property
+    def required(self) -> int:
+        """Guards required: the largest of the three terms."""
+
+    @property
+    def binding(self) -> Literal["medical_staff", "beds", "outpatients"]:
+        """The term that sets ``required`` (the first on ties)."""
+
+    @property
+    def terms(self) -> list[StaffingTerm]:
+        """Every term, in the order staff, beds, outpatients."""
+
+    @property
+    def citation(self) -> StaffingCitation:
+        """The clause this rule encodes."""
+
+    def to_dict(self) -> StaffingDict:
+        """Everything as plain Python data."""
+
+    def __repr__(self) -> str: ...
+
+def guard_staffing(*, staff: int, beds: int, outpatients: int) -> StaffingResult:
+    """Guards a hospital must employ under 豫卫医函〔2024〕10号 一(三)."""
