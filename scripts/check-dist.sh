@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Checks each door as a real distribution, from the outside:
+#  - C: `make install` into a fresh prefix; the example program built against
+#    the installed tree with pkg-config and with CMake, statically and
+#    dynamically, and run; the exported symbols equal the header's functions.
+#  - Python: an abi3 wheel from `maturin build --release`, installed with plain
+#    pip into a brand-new virtual environment with no cargo on PATH, and the
+#    quick-start script run in it; `python -m hsm --version`.
+#  - Rust: every crate packages (`cargo package --workspace`).
+# Uses ./.venv (made by scripts/test.sh) for maturin and cmake.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+VENV=$ROOT/.venv
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/hsm-dist.XXXXXX")
+trap 'rm -rf "$WORK"' EXIT
+say() { printf '  %s\n' "$*"; }
+
+[ -x "$VENV/bin/python" ] || { echo "run ./scripts/test.sh first (it creates .venv)"; exit 2; }
+"$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r bindings/python/requirements-dist.txt
+
+echo "C: install into a fresh prefix"
+PREFIX=$WORK/prefix
+make --no-print-directory -s -C bindings/c install PREFIX="$PREFIX" PROFILE=release >/dev/null
+export PKG_CONFIG_PATH=$PREFIX/lib/pkgconfig
+EX=bindings/c/examples/convert.c
+CFLAGS=(-std=c11 -Wall -Wextra -Werror -O2)
+
+say "pkg-config, dynamic"
+# shellcheck disable=SC2046
+gcc "${CFLAGS[@]}" "$EX" $(pkg-config --cflags --libs hsm) -lm -o "$WORK/pc_shared"
+LD_LIBRARY_PATH=$PREFIX/lib "$WORK/pc_shared"
+LD_LIBRARY_PATH=$PREFIX/lib ldd "$WORK/pc_shared" | grep -q 'libhsm.so.0 =>' || { echo "not dynamically linked"; exit 1; }
+
+say "pkg-config, static"
+# shellcheck disable=SC2046
+gcc "${CFLAGS[@]}" "$EX" $(pkg-config --cflags hsm) -L"$(pkg-config --variable=libdir hsm)" \
+    -Wl,-Bstatic -lhsm -Wl,-Bdynamic $(pkg-config --static --libs-only-l hsm | sed 's/-lhsm//') -lm -o "$WORK/pc_static"
+"$WORK/pc_static"
+! ldd "$WORK/pc_static" | grep -q libhsm || { echo "static binary needs libhsm.so"; exit 1; }
+
+say "CMake find_package(hsm), dynamic and static"
+"$VENV/bin/cmake" -S bindings/c/examples -B "$WORK/cmake" -DCMAKE_PREFIX_PATH="$PREFIX" -DCMAKE_BUILD_TYPE=Release >/dev/null
+"$VENV/bin/cmake" --build "$WORK/cmake" >/dev/null
+LD_LIBRARY_PATH=$PREFIX/lib "$WORK/cmake/convert_shared"
+"$WORK/cmake/convert_static"
+
+say "exported symbols = functions declared in hsm.h"
+nm -D --defined-only "$PREFIX/lib/libhsm.so" | awk '$2 == "T" { print $3 }' | sort -u > "$WORK/exported"
+grep -oE '\bhsm_[a-z0-9_]+\(' "$PREFIX/include/hsm.h" | tr -d '(' | sort -u > "$WORK/declared"
+if ! diff -u "$WORK/declared" "$WORK/exported"; then
+    echo "exported symbols differ from the header (- declared only, + exported only)"
+    exit 1
+fi
+say "$(wc -l < "$WORK/exported") symbols, all declared"
+
+echo "Python: wheel into a brand-new venv, without cargo"
+"$VENV/bin/maturin" build --release --quiet -m bindings/python/Cargo.toml -o "$WORK/dist" >/dev/null
+WHEEL=$(ls "$WORK"/dist/hsm-*.whl)
+say "$(basename "$WHEEL")"
+case "$WHEEL" in *abi3*) ;; *) echo "not an abi3 wheel"; exit 1 ;; esac
+python3 -m venv "$WORK/venv"
+env -i HOME="$HOME" PATH="$WORK/venv/bin:/usr/bin:/bin" sh -c '
+    ! command -v cargo >/dev/null || { echo "cargo is on PATH"; exit 1; }
+    pip install --quiet --disable-pip-version-check "$1" &&
+    python -m hsm --version &&
+    python "$2"' sh "$WHEEL" "$ROOT/bindings/python/examples/quickstart.py"
+
+echo "Rust: every crate packages"
+cargo package --workspace --locked --no-verify --quiet --allow-dirty
+say "ok"
+echo "dist checks: all passed"
