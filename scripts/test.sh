@@ -7,8 +7,10 @@
 # Stages: formatting, clippy (-D warnings), cargo test (unit, integration,
 # doc, golden vectors, C-header drift), docs (-D warnings), the C tests
 # under ASan+UBSan (static, and shared through pkg-config), the Python
-# package built into .venv with pytest and mypy stubtest, and the
-# benchmarks compiled (not run). Every stage runs; the script exits non-zero
+# package built into .venv with pytest and mypy stubtest, versions agreeing
+# across doors, the benchmarks compiled and run briefly (scripts/bench.sh
+# --quick), and each door checked as an installed distribution
+# (scripts/check-dist.sh). Every stage runs; the script exits non-zero
 # if any failed, after a summary.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -75,6 +77,8 @@ stage "pytest" python_tests
 stage "mypy stubtest + mypy --strict" python_stubtest
 stage "versions agree (CLI, Python, C header)" versions_agree
 stage "benchmarks compile (cargo bench --no-run)" cargo bench --workspace --no-run --locked --quiet
+stage "benchmarks quick run (table + target/bench-results.json)" ./scripts/bench.sh --quick
+stage "distributions (C install via pkg-config/CMake, wheel in a clean venv, cargo package)" ./scripts/check-dist.sh
 
 printf '\n'
 if [ "$failed" -ne 0 ]; then
