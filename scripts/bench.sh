@@ -14,7 +14,13 @@ if [ "${1:-}" = "--quick" ]; then
 fi
 rm -rf target/criterion
 if [ "$mode" = quick ]; then
-    cargo bench --workspace --locked --quiet --bench '*' -- --warm-up-time 0.3 --measurement-time 1 --sample-size 10 --noplot "$@" >/dev/null
+    log=target/bench-quick.log
+    mkdir -p target
+    if ! cargo bench --workspace --locked --quiet --bench '*' -- --warm-up-time 0.3 --measurement-time 1 \
+        --sample-size 10 --noplot "$@" >"$log" 2>&1; then
+        cat "$log"
+        exit 1
+    fi
 else
     cargo bench --workspace --locked --bench '*' -- "$@"
 fi
