@@ -79,6 +79,43 @@ pub enum CoreError {
         /// Actual height.
         actual_height: usize,
     },
+    /// A value inside a batch (a detection, an event) is unusable; names the
+    /// item's index and field.
+    #[error("invalid {field} of {what}[{index}] = {value}: expected {expected}")]
+    InvalidItem {
+        /// What the batch holds, e.g. `"detections"`.
+        what: &'static str,
+        /// Index of the offending item in the batch.
+        index: usize,
+        /// Name of the field, e.g. `"x"`.
+        field: &'static str,
+        /// The rejected value.
+        value: f64,
+        /// What the field must be.
+        expected: &'static str,
+    },
+    /// A timestamp or sequence number goes backwards.
+    #[error(
+        "{field} = {value} goes backwards: the previous one was {previous}; {field} must not decrease"
+    )]
+    OutOfOrder {
+        /// Name of the field, e.g. `"t_us"`.
+        field: &'static str,
+        /// The rejected value.
+        value: i64,
+        /// The last accepted value.
+        previous: i64,
+    },
+    /// More items than a configured capacity allows.
+    #[error("{field} = {value} exceeds the configured capacity {max}")]
+    CapacityExceeded {
+        /// What was counted, e.g. `"detections"`.
+        field: &'static str,
+        /// How many were given.
+        value: usize,
+        /// The capacity.
+        max: usize,
+    },
 }
 
 impl CoreError {
@@ -86,7 +123,11 @@ impl CoreError {
     #[must_use]
     pub const fn code(&self) -> StatusCode {
         match self {
-            CoreError::InvalidArgument { .. } => StatusCode::InvalidArgument,
+            CoreError::InvalidArgument { .. } | CoreError::InvalidItem { .. } => {
+                StatusCode::InvalidArgument
+            }
+            CoreError::OutOfOrder { .. } => StatusCode::OutOfOrder,
+            CoreError::CapacityExceeded { .. } => StatusCode::CapacityExceeded,
             CoreError::EmptyFrame { .. }
             | CoreError::StrideTooSmall { .. }
             | CoreError::BufferTooShort { .. } => StatusCode::FrameShape,

@@ -11,6 +11,8 @@
 //! - [`status`]: the workspace's one table of stable numeric [`StatusCode`]s,
 //!   shared by the C ABI and the Python exception hierarchy.
 //! - [`error`]: [`CoreError`], this crate's error enum.
+//! - [`counting`]: people counting — beam-pair decoder, tracker and
+//!   counting line, flow statistics, a seeded simulator and evaluation.
 //!
 //! `hsm-core` depends on no other libhsm crate; `hsm-thermal`, `hsm-metal` and
 //! `hsm-policy` depend on it and on nothing else of ours.
@@ -43,6 +45,7 @@
 //! - `serde` (off by default): `Serialize`/`Deserialize` for the value types.
 #![forbid(unsafe_code)]
 
+pub mod counting;
 pub mod error;
 pub mod frame;
 pub mod geometry;

@@ -22,6 +22,8 @@
 //! | 1002 | `FrameShape` | width, height, stride and buffer length do not describe a frame |
 //! | 1003 | `FrameTooLarge` | a frame dimension exceeds [`crate::frame::MAX_DIMENSION`] |
 //! | 1004 | `ShapeMismatch` | two buffers that must have the same shape do not |
+//! | 1005 | `OutOfOrder` | a timestamp or frame number goes backwards in a stream that must be ordered |
+//! | 1006 | `CapacityExceeded` | more items (detections, tracks, events) than a configured capacity allows |
 //! | 2001 | `InvalidRadiometry` | camera radiometric constants are unusable |
 //! | 2002 | `InvalidScene` | scene parameters (emissivity, distance, humidity, …) are unusable |
 //! | 2003 | `OutOfRange` | a temperature or signal lies outside what the radiometric map can represent |
@@ -29,6 +31,9 @@
 //! | 4001 | `InvalidProfile` | a hospital profile or policy input is unusable |
 //! | 5001 | `Io` | reading or writing a file failed |
 //! | 5002 | `Format` | a file's contents are not in the expected format |
+//! | 5003 | `Truncated` | a file ends before a record, field or frame it declares |
+//! | 5004 | `UnsupportedFormat` | a file uses a format or encoding variant libhsm does not read |
+//! | 5005 | `LimitExceeded` | a size declared by a file exceeds libhsm's resource limits |
 //! | 9001 | `NullPointer` | a required pointer argument was NULL (C only) |
 //! | 9002 | `BufferTooSmall` | a caller-supplied buffer is too small (C only) |
 //! | 9003 | `Panic` | an internal panic was caught at the boundary (a bug: please report) |
@@ -53,6 +58,10 @@ pub enum StatusCode {
     FrameTooLarge = 1003,
     /// Two buffers that must have the same shape do not.
     ShapeMismatch = 1004,
+    /// A timestamp or frame number goes backwards in a stream that must be ordered.
+    OutOfOrder = 1005,
+    /// More items than a configured capacity allows.
+    CapacityExceeded = 1006,
     /// Camera radiometric constants are unusable.
     InvalidRadiometry = 2001,
     /// Scene parameters are unusable.
@@ -67,6 +76,12 @@ pub enum StatusCode {
     Io = 5001,
     /// A file's contents are not in the expected format.
     Format = 5002,
+    /// A file ends before a record, field or frame it declares.
+    Truncated = 5003,
+    /// A file uses a format or encoding variant libhsm does not read.
+    UnsupportedFormat = 5004,
+    /// A size declared by a file exceeds libhsm's resource limits.
+    LimitExceeded = 5005,
     /// A required pointer argument was NULL.
     NullPointer = 9001,
     /// A caller-supplied buffer is too small.
@@ -97,12 +112,14 @@ pub enum ErrorKind {
 
 impl StatusCode {
     /// Every code, in numeric order. Useful for exhaustive tests and tables.
-    pub const ALL: [StatusCode; 16] = [
+    pub const ALL: [StatusCode; 21] = [
         StatusCode::Ok,
         StatusCode::InvalidArgument,
         StatusCode::FrameShape,
         StatusCode::FrameTooLarge,
         StatusCode::ShapeMismatch,
+        StatusCode::OutOfOrder,
+        StatusCode::CapacityExceeded,
         StatusCode::InvalidRadiometry,
         StatusCode::InvalidScene,
         StatusCode::OutOfRange,
@@ -110,6 +127,9 @@ impl StatusCode {
         StatusCode::InvalidProfile,
         StatusCode::Io,
         StatusCode::Format,
+        StatusCode::Truncated,
+        StatusCode::UnsupportedFormat,
+        StatusCode::LimitExceeded,
         StatusCode::NullPointer,
         StatusCode::BufferTooSmall,
         StatusCode::Panic,
@@ -142,6 +162,8 @@ impl StatusCode {
             StatusCode::FrameShape => "FrameShape",
             StatusCode::FrameTooLarge => "FrameTooLarge",
             StatusCode::ShapeMismatch => "ShapeMismatch",
+            StatusCode::OutOfOrder => "OutOfOrder",
+            StatusCode::CapacityExceeded => "CapacityExceeded",
             StatusCode::InvalidRadiometry => "InvalidRadiometry",
             StatusCode::InvalidScene => "InvalidScene",
             StatusCode::OutOfRange => "OutOfRange",
@@ -149,6 +171,9 @@ impl StatusCode {
             StatusCode::InvalidProfile => "InvalidProfile",
             StatusCode::Io => "Io",
             StatusCode::Format => "Format",
+            StatusCode::Truncated => "Truncated",
+            StatusCode::UnsupportedFormat => "UnsupportedFormat",
+            StatusCode::LimitExceeded => "LimitExceeded",
             StatusCode::NullPointer => "NullPointer",
             StatusCode::BufferTooSmall => "BufferTooSmall",
             StatusCode::Panic => "Panic",
@@ -167,6 +192,12 @@ impl StatusCode {
             }
             StatusCode::FrameTooLarge => "a frame dimension exceeds the supported maximum",
             StatusCode::ShapeMismatch => "two buffers that must have the same shape do not",
+            StatusCode::OutOfOrder => {
+                "a timestamp or frame number goes backwards in a stream that must be ordered"
+            }
+            StatusCode::CapacityExceeded => {
+                "more items (detections, tracks, events) than a configured capacity allows"
+            }
             StatusCode::InvalidRadiometry => "camera radiometric constants are unusable",
             StatusCode::InvalidScene => {
                 "scene parameters (emissivity, distance, temperatures, humidity) are unusable"
@@ -176,6 +207,13 @@ impl StatusCode {
             StatusCode::InvalidProfile => "a hospital profile or policy input is unusable",
             StatusCode::Io => "reading or writing a file failed",
             StatusCode::Format => "a file's contents are not in the expected format",
+            StatusCode::Truncated => "a file ends before a record, field or frame it declares",
+            StatusCode::UnsupportedFormat => {
+                "a file uses a format or encoding variant libhsm does not read"
+            }
+            StatusCode::LimitExceeded => {
+                "a size declared by a file exceeds libhsm's resource limits"
+            }
             StatusCode::NullPointer => "a required pointer argument was NULL",
             StatusCode::BufferTooSmall => "a caller-supplied buffer is too small",
             StatusCode::Panic => {
@@ -196,14 +234,19 @@ impl StatusCode {
             | StatusCode::OutOfRange
             | StatusCode::InvalidMetalParameter
             | StatusCode::InvalidProfile
+            | StatusCode::OutOfOrder
             | StatusCode::NullPointer
             | StatusCode::InvalidUtf8 => ErrorKind::InvalidValue,
             StatusCode::FrameShape
             | StatusCode::FrameTooLarge
             | StatusCode::ShapeMismatch
+            | StatusCode::CapacityExceeded
             | StatusCode::BufferTooSmall => ErrorKind::Shape,
             StatusCode::Io => ErrorKind::Io,
-            StatusCode::Format => ErrorKind::Format,
+            StatusCode::Format
+            | StatusCode::Truncated
+            | StatusCode::UnsupportedFormat
+            | StatusCode::LimitExceeded => ErrorKind::Format,
             StatusCode::Panic => ErrorKind::Internal,
         }
     }

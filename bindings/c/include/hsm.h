@@ -54,6 +54,10 @@ enum hsm_status
   HSM_STATUS_FRAME_TOO_LARGE = 1003,
   // Two buffers that must have the same shape do not.
   HSM_STATUS_SHAPE_MISMATCH = 1004,
+  // A timestamp or frame number goes backwards in a stream that must be ordered.
+  HSM_STATUS_OUT_OF_ORDER = 1005,
+  // More items (detections, tracks, events) than a configured capacity allows.
+  HSM_STATUS_CAPACITY_EXCEEDED = 1006,
   // Camera radiometric constants are unusable.
   HSM_STATUS_INVALID_RADIOMETRY = 2001,
   // Scene parameters are unusable.
@@ -68,6 +72,12 @@ enum hsm_status
   HSM_STATUS_IO = 5001,
   // A file's contents are not in the expected format.
   HSM_STATUS_FORMAT = 5002,
+  // A file ends before a record, field or frame it declares.
+  HSM_STATUS_TRUNCATED = 5003,
+  // A file uses a format or encoding variant libhsm does not read.
+  HSM_STATUS_UNSUPPORTED_FORMAT = 5004,
+  // A size declared by a file exceeds libhsm's resource limits.
+  HSM_STATUS_LIMIT_EXCEEDED = 5005,
   // A required pointer argument was NULL.
   HSM_STATUS_NULL_POINTER = 9001,
   // A caller-supplied buffer is too small.

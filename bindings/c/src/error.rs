@@ -24,6 +24,10 @@ pub enum hsm_status {
     FrameTooLarge = 1003,
     /// Two buffers that must have the same shape do not.
     ShapeMismatch = 1004,
+    /// A timestamp or frame number goes backwards in a stream that must be ordered.
+    OutOfOrder = 1005,
+    /// More items (detections, tracks, events) than a configured capacity allows.
+    CapacityExceeded = 1006,
     /// Camera radiometric constants are unusable.
     InvalidRadiometry = 2001,
     /// Scene parameters are unusable.
@@ -38,6 +42,12 @@ pub enum hsm_status {
     Io = 5001,
     /// A file's contents are not in the expected format.
     Format = 5002,
+    /// A file ends before a record, field or frame it declares.
+    Truncated = 5003,
+    /// A file uses a format or encoding variant libhsm does not read.
+    UnsupportedFormat = 5004,
+    /// A size declared by a file exceeds libhsm's resource limits.
+    LimitExceeded = 5005,
     /// A required pointer argument was NULL.
     NullPointer = 9001,
     /// A caller-supplied buffer is too small.
@@ -57,6 +67,8 @@ impl From<StatusCode> for hsm_status {
             StatusCode::FrameShape => hsm_status::FrameShape,
             StatusCode::FrameTooLarge => hsm_status::FrameTooLarge,
             StatusCode::ShapeMismatch => hsm_status::ShapeMismatch,
+            StatusCode::OutOfOrder => hsm_status::OutOfOrder,
+            StatusCode::CapacityExceeded => hsm_status::CapacityExceeded,
             StatusCode::InvalidRadiometry => hsm_status::InvalidRadiometry,
             StatusCode::InvalidScene => hsm_status::InvalidScene,
             StatusCode::OutOfRange => hsm_status::OutOfRange,
@@ -64,6 +76,9 @@ impl From<StatusCode> for hsm_status {
             StatusCode::InvalidProfile => hsm_status::InvalidProfile,
             StatusCode::Io => hsm_status::Io,
             StatusCode::Format => hsm_status::Format,
+            StatusCode::Truncated => hsm_status::Truncated,
+            StatusCode::UnsupportedFormat => hsm_status::UnsupportedFormat,
+            StatusCode::LimitExceeded => hsm_status::LimitExceeded,
             StatusCode::NullPointer => hsm_status::NullPointer,
             StatusCode::BufferTooSmall => hsm_status::BufferTooSmall,
             StatusCode::Panic => hsm_status::Panic,

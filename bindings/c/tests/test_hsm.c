@@ -112,6 +112,7 @@ static void test_version(void) {
 static void test_status_messages(void) {
   const uint32_t codes[] = {HSM_STATUS_OK, HSM_STATUS_INVALID_ARGUMENT, HSM_STATUS_FRAME_SHAPE,
                             HSM_STATUS_FRAME_TOO_LARGE, HSM_STATUS_SHAPE_MISMATCH,
+                            HSM_STATUS_OUT_OF_ORDER, HSM_STATUS_CAPACITY_EXCEEDED,
                             HSM_STATUS_INVALID_RADIOMETRY, HSM_STATUS_INVALID_SCENE,
                             HSM_STATUS_OUT_OF_RANGE, HSM_STATUS_INVALID_METAL_PARAMETER,
                             HSM_STATUS_INVALID_PROFILE, HSM_STATUS_IO, HSM_STATUS_FORMAT,
