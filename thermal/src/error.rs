@@ -39,6 +39,16 @@ pub enum ThermalError {
     /// A frame-shape or argument error from `hsm-core`.
     #[error(transparent)]
     Core(#[from] CoreError),
+    /// A thermal file could not be read, or its contents are malformed.
+    /// Boxed so the common variants stay small.
+    #[error(transparent)]
+    File(Box<crate::formats::FileError>),
+}
+
+impl From<crate::formats::FileError> for ThermalError {
+    fn from(e: crate::formats::FileError) -> Self {
+        ThermalError::File(Box::new(e))
+    }
 }
 
 impl ThermalError {
@@ -50,6 +60,7 @@ impl ThermalError {
             ThermalError::InvalidScene { .. } => StatusCode::InvalidScene,
             ThermalError::OutOfRange { .. } => StatusCode::OutOfRange,
             ThermalError::Core(e) => e.code(),
+            ThermalError::File(e) => e.code(),
         }
     }
 }

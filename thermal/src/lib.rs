@@ -51,6 +51,7 @@
 #![forbid(unsafe_code)]
 
 pub mod error;
+pub mod formats;
 pub mod radiometry;
 
 pub use error::ThermalError;
