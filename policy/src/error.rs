@@ -14,6 +14,37 @@ pub enum PolicyError {
         /// What is wrong with it.
         detail: String,
     },
+    /// A date is not a valid `YYYY-MM-DD` calendar date.
+    #[error("invalid date {value:?}: expected YYYY-MM-DD, a real calendar date")]
+    InvalidDate {
+        /// The offending text.
+        value: String,
+    },
+    /// No rule set with this id is embedded or was loaded.
+    #[error("unknown rule set {id:?} (embedded: {known})")]
+    UnknownRuleSet {
+        /// The id asked for.
+        id: String,
+        /// The ids that exist, comma-separated.
+        known: String,
+    },
+    /// A rule-set or profile document could not be parsed.
+    #[error("cannot parse {what}: {detail}")]
+    Parse {
+        /// What was being parsed (a rule-set id, a file name, "profile").
+        what: String,
+        /// The parser's message, with line and column where known.
+        detail: String,
+    },
+    /// A rule set parsed but is inconsistent (duplicate ids, a cycle in
+    /// `extends`, a rule with no values).
+    #[error("invalid rule set {id}: {detail}")]
+    InvalidRuleSet {
+        /// The rule set's id.
+        id: String,
+        /// What is wrong.
+        detail: String,
+    },
 }
 
 impl PolicyError {
@@ -21,7 +52,10 @@ impl PolicyError {
     #[must_use]
     pub const fn code(&self) -> StatusCode {
         match self {
-            PolicyError::InvalidProfile { .. } => StatusCode::InvalidProfile,
+            PolicyError::InvalidProfile { .. }
+            | PolicyError::InvalidDate { .. }
+            | PolicyError::UnknownRuleSet { .. } => StatusCode::InvalidProfile,
+            PolicyError::Parse { .. } | PolicyError::InvalidRuleSet { .. } => StatusCode::Format,
         }
     }
 }

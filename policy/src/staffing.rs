@@ -103,11 +103,10 @@ pub struct StaffingRequirement {
     pub terms: [StaffingTerm; 3],
 }
 
-/// `ceil(n · num / den)` in exact integer arithmetic.
-const fn ceil_ratio(n: u32, (num, den): (u64, u64)) -> u32 {
-    let scaled = n as u64 * num;
-    // n ≤ u32::MAX and num/den ≤ 1, so the quotient fits in u32.
-    scaled.div_ceil(den) as u32
+/// `ceil(n · num / den)` in exact integer arithmetic, saturating at `u32::MAX`.
+fn ceil_ratio(n: u32, (num, den): (u64, u64)) -> u32 {
+    let scaled = u128::from(n) * u128::from(num);
+    u32::try_from(scaled.div_ceil(u128::from(den.max(1)))).unwrap_or(u32::MAX)
 }
 
 /// Computes the guards a hospital requires.
@@ -123,8 +122,32 @@ const fn ceil_ratio(n: u32, (num, den): (u64, u64)) -> u32 {
 /// ```
 #[must_use]
 pub fn guard_staffing(input: &StaffingInput) -> StaffingRequirement {
+    guard_staffing_with(input, StaffingBasis::ALL.map(StaffingBasis::ratio))
+}
+
+/// As [`guard_staffing`] with the three ratios `(numerator, denominator)`
+/// supplied (in [`StaffingBasis::ALL`] order), as a rule set states them.
+/// A zero denominator makes its term 0.
+///
+/// ```
+/// use hsm_policy::staffing::{guard_staffing_with, StaffingInput};
+///
+/// let input = StaffingInput { medical_staff_on_duty: 2000, open_beds: 1500, daily_outpatient_avg: 8000 };
+/// let r = guard_staffing_with(&input, [(3, 100), (1, 20), (3, 1000)]);
+/// assert_eq!(r.required, 75);
+/// ```
+#[must_use]
+pub fn guard_staffing_with(input: &StaffingInput, ratios: [(u64, u64); 3]) -> StaffingRequirement {
     let term = |basis: StaffingBasis, n: u32| {
-        let (num, den) = basis.ratio();
+        let (num, den) = ratios[basis as usize];
+        if den == 0 {
+            return StaffingTerm {
+                basis,
+                input: n,
+                exact_guards: 0.0,
+                required: 0,
+            };
+        }
         StaffingTerm {
             basis,
             input: n,

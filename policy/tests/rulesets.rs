@@ -1,0 +1,388 @@
+//! The embedded rule sets: they load, their own test cases pass, layering
+//! and conflicts resolve as documented, 附件4 is encoded row by row, and the
+//! JSON Schemas match the committed files.
+#![allow(
+    clippy::panic,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "tests fail loudly"
+)]
+
+use hsm_policy::Date;
+use hsm_policy::equipment;
+use hsm_policy::evaluate::{Options, Status, evaluate};
+use hsm_policy::profile::{HospitalProfile, Location, Site};
+use hsm_policy::rule_tests;
+use hsm_policy::ruleset::{self, RuleBody, RuleSet, Scope};
+
+fn henan() -> RuleSet {
+    RuleSet::embedded("cn-henan-2024").unwrap()
+}
+
+fn table(rs: &RuleSet) -> ruleset::EquipmentParams {
+    let r = rs.rule("henan.equipment.table").unwrap();
+    match &r.rule.body {
+        RuleBody::Equipment { values } => values[0].params.clone(),
+        _ => panic!("not an equipment rule"),
+    }
+}
+
+#[test]
+fn every_rule_case_in_every_embedded_set_passes() {
+    let mut total = 0;
+    for (id, _) in ruleset::EMBEDDED {
+        let rs = RuleSet::embedded(id).unwrap();
+        let outcomes = rule_tests::run(&rs);
+        let failed: Vec<_> = outcomes.iter().filter(|o| !o.passed).collect();
+        assert!(failed.is_empty(), "{id}: {failed:#?}");
+        total += outcomes.len();
+    }
+    assert!(total >= 60, "only {total} cases");
+}
+
+#[test]
+fn every_rule_cites_and_hospital_rules_have_tests() {
+    for (id, _) in ruleset::EMBEDDED {
+        let f = ruleset::embedded_file(id).unwrap();
+        for r in &f.rules {
+            assert!(!r.citations.is_empty(), "{}", r.id);
+            for c in &r.citations {
+                assert!(!c.quote.is_empty() && !c.gloss.is_empty(), "{}", r.id);
+            }
+            let testable = r.scope == Scope::Hospital && !matches!(r.body, RuleBody::Check { .. })
+                || r.id.contains("police_room")
+                || r.id.contains("one_key");
+            if testable {
+                assert!(!r.tests.is_empty(), "{} has no test case", r.id);
+            }
+        }
+    }
+}
+
+#[test]
+fn henan_quotes_are_verbatim_from_the_notice() {
+    let seed = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../shared/seeds/001_6360d74f33e8277b.txt"
+    ));
+    let Ok(seed) = seed else {
+        return; // shared/ not beside the repo: nothing to compare with
+    };
+    let squash = |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>();
+    let seed = squash(&seed);
+    let f = ruleset::embedded_file("cn-henan-2024").unwrap();
+    for r in &f.rules {
+        for c in &r.citations {
+            if c.document != "豫卫医函〔2024〕10号" {
+                continue;
+            }
+            assert!(c.verbatim, "{}", r.id);
+            for part in c.quote.split("……") {
+                let part = squash(part);
+                assert!(seed.contains(&part), "{} {}: {part}", r.id, c.clause);
+            }
+        }
+    }
+}
+
+#[test]
+fn layering_keeps_the_stricter_and_reports_conflicts() {
+    let rs = henan();
+    assert_eq!(
+        rs.chain,
+        ["cn-national-2021@2021.1", "cn-henan-2024@2024.1"]
+    );
+    // In-document conflict: patrol teams ≥ 2 (一(五)) vs ≥ 3 (附件1).
+    let c = rs
+        .conflicts
+        .iter()
+        .find(|c| c.topic == "patrol_team_size")
+        .unwrap();
+    assert_eq!(c.chosen, "henan.patrol.checklist");
+    assert!(c.same_layer);
+    assert_eq!(c.rules.len(), 2);
+    assert!(
+        rs.rules
+            .iter()
+            .any(|r| r.rule.id == "henan.patrol.checklist")
+    );
+    assert!(
+        rs.superseded
+            .iter()
+            .any(|r| r.rule.id == "henan.patrol.main_text")
+    );
+    // Cross-layer: the police room, tertiary (national) vs secondary (Henan).
+    let c = rs
+        .conflicts
+        .iter()
+        .find(|c| c.topic == "police_room")
+        .unwrap();
+    assert_eq!(c.chosen, "henan.police_room");
+    assert!(!c.same_layer);
+    // Same value: Henan's staffing confirms the national one, citing both.
+    let s = rs
+        .rules
+        .iter()
+        .find(|r| r.rule.topic == "guard_staffing")
+        .unwrap();
+    assert_eq!(s.rule.id, "henan.staffing.guards");
+    assert_eq!(s.confirms, ["national.staffing.guards"]);
+    assert_eq!(s.rule.citations.len(), 2);
+    assert!(!rs.conflicts.iter().any(|c| c.topic == "guard_staffing"));
+    // National rules without a Henan counterpart are inherited.
+    assert!(
+        rs.rules
+            .iter()
+            .any(|r| r.rule.id == "national.video.retention")
+    );
+}
+
+#[test]
+fn a_laxer_child_loses_unless_it_overrides() {
+    let child = |resolution: &str| {
+        format!(
+            r#"
+id = "test-lax"
+version = "1"
+title = "t"
+jurisdiction = "X"
+extends = "cn-henan-2024"
+[[rules]]
+id = "lax.patrol"
+topic = "patrol_team_size"
+title = "teams of 1"
+kind = "patrol"
+effective_from = "2024-01-30"
+resolution = "{resolution}"
+applies = {{ min_level = 2 }}
+citations = [{{ document = "d", clause = "c", quote = "q", gloss = "g" }}]
+values = [{{ from = "2024-01-30", min_size = 1 }}]
+"#
+        )
+    };
+    let rs = RuleSet::from_toml("test", &child("stricter")).unwrap();
+    let c = rs
+        .conflicts
+        .iter()
+        .find(|c| c.topic == "patrol_team_size")
+        .unwrap();
+    assert_eq!(c.chosen, "henan.patrol.checklist");
+    let rs = RuleSet::from_toml("test", &child("override")).unwrap();
+    let c = rs
+        .conflicts
+        .iter()
+        .find(|c| c.topic == "patrol_team_size")
+        .unwrap();
+    assert_eq!(c.chosen, "lax.patrol");
+    assert!(c.reason.contains("override"));
+}
+
+#[test]
+fn broken_rule_sets_are_errors_not_panics() {
+    assert!(RuleSet::embedded("cn-mars-2099").is_err());
+    assert!(RuleSet::from_toml("x", "id = 3").is_err());
+    let cyc = r#"
+id = "cn-national-2021"
+version = "1"
+title = "t"
+jurisdiction = "X"
+extends = "cn-henan-2024"
+rules = []
+"#;
+    assert!(RuleSet::from_toml("x", cyc).is_err());
+}
+
+/// 附件4, all 11 rows: (row, location, a traffic inside the band,
+/// [xray, walkthrough, liquid, handheld] as (count, optional), liquid kind).
+#[test]
+fn annex4_all_eleven_rows() {
+    type R = (u32, Location, u32, [(u32, bool); 4], Option<&'static str>);
+    let rows: [R; 11] = [
+        (
+            1,
+            Location::Outpatient,
+            25_000,
+            [(3, false), (6, false), (3, false), (6, false)],
+            Some("desktop"),
+        ),
+        (
+            2,
+            Location::Outpatient,
+            12_000,
+            [(2, false), (4, false), (2, false), (4, false)],
+            Some("desktop"),
+        ),
+        (
+            3,
+            Location::Outpatient,
+            3_000,
+            [(1, false), (2, false), (1, false), (2, false)],
+            Some("desktop"),
+        ),
+        (
+            4,
+            Location::Emergency,
+            1_500,
+            [(1, false), (1, false), (1, false), (2, false)],
+            Some("handheld"),
+        ),
+        (
+            5,
+            Location::Emergency,
+            800,
+            [(1, false), (0, true), (0, true), (1, false)],
+            None,
+        ),
+        (
+            6,
+            Location::Inpatient,
+            1_500,
+            [(1, false), (1, false), (1, false), (1, false)],
+            Some("desktop"),
+        ),
+        (
+            7,
+            Location::Inpatient,
+            800,
+            [(1, false), (0, true), (0, true), (1, false)],
+            None,
+        ),
+        (
+            8,
+            Location::Admin,
+            700,
+            [(1, false), (0, true), (1, false), (1, false)],
+            Some("desktop"),
+        ),
+        (
+            9,
+            Location::Admin,
+            300,
+            [(0, true), (0, true), (1, false), (1, false)],
+            Some("desktop"),
+        ),
+        (
+            10,
+            Location::Garage,
+            1_500,
+            [(1, false), (1, false), (1, false), (1, false)],
+            Some("desktop"),
+        ),
+        (
+            11,
+            Location::Garage,
+            800,
+            [(1, false), (0, true), (0, true), (1, false)],
+            None,
+        ),
+    ];
+    let t = table(&henan());
+    assert_eq!(t.rows.len(), 11);
+    for (row, loc, traffic, items, kind) in rows {
+        let n = equipment::need(&t, loc, traffic, None).unwrap();
+        assert_eq!(n.row, row, "{loc:?} {traffic}");
+        let got = [&n.xray, &n.walkthrough, &n.liquid, &n.handheld].map(|i| (i.count, i.optional));
+        assert_eq!(got, items, "row {row}");
+        assert_eq!(n.liquid.kind, Some(kind), "row {row}");
+        assert!(n.edge_decision.is_none());
+        // Rows 4–5 are the emergency entrance (the extraction's misplaced label).
+        if row == 4 || row == 5 {
+            assert_eq!(n.location, Location::Emergency);
+        }
+    }
+}
+
+#[test]
+fn annex4_band_edges_are_decided_and_shown() {
+    let t = table(&henan());
+    for (loc, v, row) in [
+        (Location::Outpatient, 20_000, 2),
+        (Location::Outpatient, 20_001, 1),
+        (Location::Outpatient, 5_000, 2),
+        (Location::Outpatient, 4_999, 3),
+        (Location::Emergency, 1_000, 4),
+        (Location::Emergency, 999, 5),
+        (Location::Inpatient, 1_000, 6),
+        (Location::Garage, 1_000, 10),
+        (Location::Admin, 500, 8),
+        (Location::Admin, 499, 9),
+        (Location::Admin, 0, 9),
+        (Location::Outpatient, u32::MAX, 1),
+    ] {
+        let n = equipment::need(&t, loc, v, None).unwrap();
+        assert_eq!(n.row, row, "{loc:?} {v}");
+        let on_edge = matches!(v, 20_000 | 5_000 | 1_000 | 500);
+        assert_eq!(n.edge_decision.is_some(), on_edge, "{loc:?} {v}");
+        if on_edge {
+            assert!(n.notes.iter().any(|s| s.contains("band edge")));
+        }
+    }
+    // Every band edge the table prints is listed.
+    assert_eq!(t.edges.len(), 6);
+    // Dual-channel substitution is offered where the site is small.
+    let n = equipment::need(&t, Location::Outpatient, 30_000, Some(Site::Small)).unwrap();
+    assert!(
+        n.notes
+            .iter()
+            .any(|s| s.contains("1 dual-channel + 1 single-channel"))
+    );
+}
+
+#[test]
+fn missing_facts_are_unknown_never_ok() {
+    let rs = henan();
+    let p = HospitalProfile {
+        name: "nothing known".into(),
+        ..HospitalProfile::default()
+    };
+    let e = evaluate(&rs, &p, Date::new(2024, 10, 1).unwrap(), Options::default());
+    assert!(!e.findings.is_empty());
+    for f in &e.findings {
+        assert_eq!(f.status, Status::Unknown, "{} {:?}", f.rule, f.actual);
+    }
+    assert!(!e.trace.is_empty());
+}
+
+#[test]
+fn a_full_profile_evaluates_with_a_trace() {
+    let rs = henan();
+    let p = HospitalProfile::from_toml(include_str!("../examples/hospital.toml")).unwrap();
+    let e = evaluate(&rs, &p, Date::new(2024, 10, 1).unwrap(), Options::default());
+    let by = |id: &'static str| e.findings.iter().filter(move |f| f.rule == id);
+    assert_eq!(
+        by("henan.staffing.guards").next().unwrap().status,
+        Status::Gap
+    );
+    assert_eq!(
+        by("henan.patrol.checklist").next().unwrap().status,
+        Status::Gap
+    );
+    assert!(by("henan.patrol.main_text").next().is_none(), "superseded");
+    assert_eq!(by("henan.equipment.table").count(), 3);
+    assert!(
+        e.trace
+            .iter()
+            .any(|s| s.rule == "henan.campaign.city_spot_check")
+    );
+    let json = serde_json::to_value(&e).unwrap();
+    assert!(json["findings"][0]["status"].as_str().is_some());
+}
+
+#[test]
+fn schemas_match_the_committed_files() {
+    for (name, schema) in [
+        ("ruleset.schema.json", ruleset::ruleset_schema()),
+        ("profile.schema.json", hsm_policy::profile::profile_schema()),
+    ] {
+        let path = format!("{}/schema/{name}", env!("CARGO_MANIFEST_DIR"));
+        let text = format!("{}\n", serde_json::to_string_pretty(&schema).unwrap());
+        if std::env::var_os("HSM_BLESS").is_some() {
+            std::fs::write(&path, &text).unwrap();
+        }
+        let committed = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            committed == text,
+            "{path} is stale: run `HSM_BLESS=1 cargo test -p hsm-policy --test rulesets`"
+        );
+    }
+}
