@@ -18,6 +18,7 @@ mod npy;
 mod output;
 mod policy;
 mod thermal;
+mod thermal_files;
 
 use error::CliError;
 use output::Format;
@@ -86,6 +87,12 @@ fn run(cli: &Cli) -> Result<String, CliError> {
         Command::Thermal(thermal::ThermalCommand::Convert(args)) => {
             let summary = thermal::convert(args)?;
             thermal::render_summary(&summary, cli.format)
+        }
+        Command::Thermal(thermal::ThermalCommand::Info(args)) => {
+            thermal_files::info(args, cli.format)
+        }
+        Command::Thermal(thermal::ThermalCommand::Export(args)) => {
+            thermal_files::export(args, cli.format)
         }
         Command::Policy(policy::PolicyCommand::Staffing(args)) => {
             policy::staffing(args, cli.format)

@@ -24,6 +24,10 @@ pub(crate) enum ThermalCommand {
     /// radiometric model's domain. Prints a summary (frames, size, invalid
     /// pixels, min/max/mean °C over valid pixels).
     Convert(Box<ConvertArgs>),
+    /// Metadata and per-frame statistics of a radiometric file (FLIR JPEG, FFF, SEQ, CSQ, TIFF, .npy).
+    Info(crate::thermal_files::InfoArgs),
+    /// Export a radiometric file's frames as °C (or raw counts) to .npy, TIFF or CSV.
+    Export(crate::thermal_files::ExportArgs),
 }
 
 /// How the camera's counts map to temperature (`--radiometry`).
