@@ -12,11 +12,13 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use serde::Serialize;
 
+mod count;
 mod demo;
 mod error;
 mod npy;
 mod output;
 mod policy;
+mod policy_cmds;
 mod thermal;
 mod thermal_files;
 
@@ -50,6 +52,9 @@ enum Command {
     /// Hospital-security policy: obligations with citations.
     #[command(subcommand)]
     Policy(policy::PolicyCommand),
+    /// People counting: beam pairs, tracked detections, the simulator.
+    #[command(subcommand)]
+    Count(count::CountCommand),
     /// Print the library name and version.
     Version,
 }
@@ -94,8 +99,15 @@ fn run(cli: &Cli) -> Result<String, CliError> {
         Command::Thermal(thermal::ThermalCommand::Export(args)) => {
             thermal_files::export(args, cli.format)
         }
-        Command::Policy(policy::PolicyCommand::Staffing(args)) => {
-            policy::staffing(args, cli.format)
+        Command::Policy(cmd) => policy::run(cmd, cli.format),
+        Command::Count(count::CountCommand::Beams(args)) => {
+            count::render_count(&count::beams(args)?, cli.format)
+        }
+        Command::Count(count::CountCommand::Tracks(args)) => {
+            count::render_count(&count::tracks(args)?, cli.format)
+        }
+        Command::Count(count::CountCommand::Simulate(args)) => {
+            count::render_simulate(&count::simulate_cmd(args)?, cli.format)
         }
         Command::Version => version(cli.format),
     }
