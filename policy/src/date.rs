@@ -163,6 +163,23 @@ impl Date {
             self
         }
     }
+    /// The date `days` after 1970-01-01 (negative: before), clamped to
+    /// years 1–9999. Callers pass a clock reading; the library reads none.
+    #[must_use]
+    pub fn from_unix_days(days: i64) -> Date {
+        // Howard Hinnant's civil_from_days.
+        let z = days.clamp(-719_162, 2_932_896) + 719_468;
+        let era = z.div_euclid(146_097);
+        let doe = z - era * 146_097;
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let day = (doy - (153 * mp + 2) / 5 + 1) as u8;
+        let month = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
+        let year = (yoe + era * 400 + i64::from(month <= 2)) as i32;
+        Date { year, month, day }
+    }
+
     /// `YYYYMMDD`, as iCalendar writes a DATE.
     #[must_use]
     pub fn basic(self) -> String {
@@ -247,5 +264,9 @@ mod tests {
             "2025-01-01"
         );
         assert_eq!(d.basic(), "20240229");
+        assert_eq!(Date::from_unix_days(0).to_string(), "1970-01-01");
+        assert_eq!(Date::from_unix_days(19_782).to_string(), "2024-02-29");
+        assert_eq!(Date::from_unix_days(i64::MIN).to_string(), "0001-01-01");
+        assert_eq!(Date::from_unix_days(i64::MAX).to_string(), "9999-12-31");
     }
 }

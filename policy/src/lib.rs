@@ -64,6 +64,7 @@
 #![forbid(unsafe_code)]
 
 pub mod citation;
+pub mod csv;
 pub mod date;
 pub mod equipment;
 pub mod error;

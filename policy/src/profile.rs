@@ -383,3 +383,102 @@ impl HospitalProfile {
 pub fn profile_schema() -> serde_json::Value {
     serde_json::to_value(schemars::schema_for!(HospitalProfile)).unwrap_or_default()
 }
+
+/// Reads hospital profiles from CSV with a header row, one hospital per
+/// row. Columns (any order, all but `name` optional): `name`, `city`,
+/// `county`, `level`, `medical_staff_on_duty`, `open_beds`, `approved_beds`,
+/// `daily_outpatient_avg`, `guards`, `outpatient_floors`,
+/// `outpatient_floors_guarded`, `inpatient_wards`, `inpatient_wards_guarded`,
+/// `posts_24h` (true/false), `patrol_teams` (sizes separated by `;`),
+/// `fact:NAME` (number) and `check:NAME` (true/false). An empty cell is
+/// unknown. Entrances and activities need TOML or JSON profiles.
+///
+/// # Errors
+/// [`PolicyError::Parse`] naming the row and column.
+pub fn profiles_from_csv(text: &str) -> Result<Vec<HospitalProfile>, PolicyError> {
+    let rows = crate::csv::parse(text)?;
+    let Some((header, body)) = rows.split_first() else {
+        return Ok(Vec::new());
+    };
+    let bad = |row: usize, col: &str, detail: String| PolicyError::Parse {
+        what: "hospital CSV".into(),
+        detail: format!("row {row}, column {col}: {detail}"),
+    };
+    if !header.iter().any(|h| h == "name") {
+        return Err(bad(1, "name", "the header has no name column".into()));
+    }
+    let mut out = Vec::with_capacity(body.len());
+    for (i, rec) in body.iter().enumerate() {
+        let row = i + 2;
+        let mut p = HospitalProfile::default();
+        for (col, cell) in header.iter().zip(rec) {
+            let cell = cell.trim();
+            if cell.is_empty() {
+                continue;
+            }
+            let num = || -> Result<u32, PolicyError> {
+                cell.parse()
+                    .map_err(|_| bad(row, col, format!("{cell:?} is not a whole number ≥ 0")))
+            };
+            let boolean = || -> Result<bool, PolicyError> {
+                match cell.to_ascii_lowercase().as_str() {
+                    "true" | "yes" | "1" | "是" => Ok(true),
+                    "false" | "no" | "0" | "否" => Ok(false),
+                    _ => Err(bad(row, col, format!("{cell:?} is not true/false"))),
+                }
+            };
+            match col.as_str() {
+                "name" => p.name = cell.to_owned(),
+                "city" => p.city = Some(cell.to_owned()),
+                "county" => p.county = Some(cell.to_owned()),
+                "level" => {
+                    p.level = Some(
+                        u8::try_from(num()?)
+                            .map_err(|_| bad(row, col, "level too large".into()))?,
+                    );
+                }
+                "medical_staff_on_duty" => p.medical_staff_on_duty = Some(num()?),
+                "open_beds" => p.open_beds = Some(num()?),
+                "approved_beds" => p.approved_beds = Some(num()?),
+                "daily_outpatient_avg" => p.daily_outpatient_avg = Some(num()?),
+                "guards" => p.guards = Some(num()?),
+                "outpatient_floors" => p.outpatient_floors = Some(num()?),
+                "outpatient_floors_guarded" => p.outpatient_floors_guarded = Some(num()?),
+                "inpatient_wards" => p.inpatient_wards = Some(num()?),
+                "inpatient_wards_guarded" => p.inpatient_wards_guarded = Some(num()?),
+                "posts_24h" => p.posts_24h = Some(boolean()?),
+                "patrol_teams" => {
+                    let sizes: Result<Vec<u32>, _> =
+                        cell.split(';').map(|s| s.trim().parse::<u32>()).collect();
+                    p.patrol_teams =
+                        Some(sizes.map_err(|_| {
+                            bad(row, col, format!("{cell:?} is not sizes like 3;4"))
+                        })?);
+                }
+                c if c.starts_with("fact:") => {
+                    let v: f64 = cell
+                        .parse()
+                        .map_err(|_| bad(row, col, format!("{cell:?} is not a number")))?;
+                    p.facts.insert(c["fact:".len()..].to_owned(), v);
+                }
+                c if c.starts_with("check:") => {
+                    p.checks.insert(c["check:".len()..].to_owned(), boolean()?);
+                }
+                _ => {
+                    return Err(bad(
+                        row,
+                        col,
+                        "unknown column (see HospitalProfile's fields; fact:NAME, check:NAME)"
+                            .into(),
+                    ));
+                }
+            }
+        }
+        if p.name.is_empty() {
+            return Err(bad(row, "name", "empty".into()));
+        }
+        p.validate()?;
+        out.push(p);
+    }
+    Ok(out)
+}

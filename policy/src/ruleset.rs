@@ -1076,6 +1076,14 @@ impl RuleSet {
     }
 }
 
+/// The body's summary plus the applicability, for conflict reports.
+fn rule_summary(r: &Rule) -> String {
+    match r.applies.min_level {
+        Some(l) => format!("{} (hospitals of level ≥ {l})", r.body.summary()),
+        None => r.body.summary(),
+    }
+}
+
 /// Picks the winner of one topic.
 fn resolve_group(
     topic: &str,
@@ -1114,7 +1122,7 @@ fn resolve_group(
             let c = conflict.get_or_insert_with(|| Conflict {
                 topic: topic.to_owned(),
                 rules: vec![l.rule.id.clone()],
-                values: vec![l.rule.body.summary()],
+                values: vec![rule_summary(&l.rule)],
                 chosen: String::new(),
                 reason: String::new(),
                 same_layer,
@@ -1122,7 +1130,7 @@ fn resolve_group(
             for x in [&l, &w] {
                 if !c.rules.contains(&x.rule.id) {
                     c.rules.push(x.rule.id.clone());
-                    c.values.push(x.rule.body.summary());
+                    c.values.push(rule_summary(&x.rule));
                 }
             }
             c.chosen = w.rule.id.clone();

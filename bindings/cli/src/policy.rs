@@ -17,6 +17,24 @@ pub(crate) enum PolicyCommand {
     /// beds, 3 ‰ of daily average outpatient visits ("就高不就低"), each
     /// term rounded up to whole guards.
     Staffing(StaffingArgs),
+    /// Screening equipment for one screening point (附件4), with the row,
+    /// optional items, band-edge decision and notes.
+    Equipment(crate::policy_cmds::EquipmentArgs),
+    /// Evaluate hospital profiles against a rule set: findings (ok / gap /
+    /// unknown) with requirement, actual, gap and citation.
+    Evaluate(crate::policy_cmds::EvaluateArgs),
+    /// List the embedded rule sets, their versions and layering conflicts.
+    Rulesets,
+}
+
+/// Runs an `hsm policy` subcommand.
+pub(crate) fn run(cmd: &PolicyCommand, format: Format) -> Result<String, CliError> {
+    match cmd {
+        PolicyCommand::Staffing(args) => staffing(args, format),
+        PolicyCommand::Equipment(args) => crate::policy_cmds::equipment(args, format),
+        PolicyCommand::Evaluate(args) => crate::policy_cmds::evaluate_cmd(args, format),
+        PolicyCommand::Rulesets => crate::policy_cmds::rulesets(format),
+    }
 }
 
 /// Arguments of `hsm policy staffing`.
@@ -31,6 +49,10 @@ pub(crate) struct StaffingArgs {
     /// Daily average outpatient visits (日均门诊量).
     #[arg(long, value_name = "N")]
     pub(crate) outpatients: u32,
+    /// Take the ratios from this rule set's staffing rule (an embedded id
+    /// or a .toml file); default: the notice's built-in ratios.
+    #[arg(long, value_name = "ID")]
+    pub(crate) ruleset: Option<String>,
 }
 
 /// How the rule rounds, as reported in every output.
@@ -88,6 +110,9 @@ pub(crate) struct StaffingReport {
     pub(crate) rounding: &'static str,
     /// The clause the rule encodes.
     pub(crate) citation: CitationReport,
+    /// The rule set and rule used, when `--ruleset` was given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) ruleset: Option<String>,
 }
 
 impl From<&StaffingRequirement> for StaffingReport {
@@ -111,6 +136,7 @@ impl From<&StaffingRequirement> for StaffingReport {
                 .collect(),
             rounding: ROUNDING,
             citation: CitationReport::from(&staffing::CITATION),
+            ruleset: None,
         }
     }
 }
@@ -197,7 +223,10 @@ pub(crate) fn staffing_table(r: &StaffingReport) -> String {
 
 /// Runs `hsm policy staffing` and renders it.
 pub(crate) fn staffing(args: &StaffingArgs, format: Format) -> Result<String, CliError> {
-    let r = staffing_report(args.staff, args.beds, args.outpatients);
+    let r = match &args.ruleset {
+        None => staffing_report(args.staff, args.beds, args.outpatients),
+        Some(id) => crate::policy_cmds::staffing_with_ruleset(id, args)?,
+    };
     match format {
         Format::Json => output::json(&r),
         Format::Csv => Ok(staffing_csv(&r)),

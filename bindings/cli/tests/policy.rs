@@ -1,0 +1,277 @@
+//! `hsm policy equipment|evaluate|rulesets` and `staffing --ruleset`: the
+//! JSON fields the issue makes a contract, exit codes, errors.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test fails loudly"
+)]
+
+use std::process::Output;
+
+use serde_json::Value;
+
+fn run(args: &[&str]) -> Output {
+    assert_cmd::cargo::cargo_bin_cmd!("hsm")
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn ok_json(args: &[&str]) -> Value {
+    let mut a = args.to_vec();
+    a.extend(["--format", "json"]);
+    let o = run(&a);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{a:?}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    serde_json::from_slice(&o.stdout).unwrap()
+}
+
+fn fails(args: &[&str], code: i32) -> String {
+    let o = run(args);
+    let err = String::from_utf8(o.stderr).unwrap();
+    assert_eq!(o.status.code(), Some(code), "{args:?}: {err}");
+    assert!(o.stdout.is_empty());
+    assert!(err.starts_with("error: "), "{err}");
+    err
+}
+
+const EXAMPLE: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../policy/examples/hospital.toml"
+);
+
+#[test]
+fn equipment_json_contract() {
+    let v = ok_json(&[
+        "policy",
+        "equipment",
+        "--location",
+        "emergency",
+        "--daily-traffic",
+        "1000",
+    ]);
+    assert_eq!(v["row"], 4);
+    for item in ["xray", "walkthrough", "liquid", "handheld"] {
+        assert!(v[item]["count"].is_u64(), "{item}");
+        assert!(v[item]["optional"].is_boolean(), "{item}");
+    }
+    assert_eq!(v["liquid"]["kind"], "handheld");
+    assert_eq!(v["handheld"]["count"], 2);
+    assert!(
+        v["notes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|n| n.as_str().unwrap().contains("band edge"))
+    );
+    // Row 5: optional items, liquid kind null.
+    let v = ok_json(&[
+        "policy",
+        "equipment",
+        "--location",
+        "emergency",
+        "--daily-traffic",
+        "999",
+        "--site",
+        "small",
+    ]);
+    assert_eq!(v["row"], 5);
+    assert_eq!(v["walkthrough"]["optional"], true);
+    assert_eq!(v["walkthrough"]["count"], 0);
+    assert!(v["liquid"]["kind"].is_null());
+    assert!(v["liquid"].as_object().unwrap().contains_key("kind"));
+    assert!(v["xray"].get("kind").is_none());
+    // Edges.
+    for (loc, n, row) in [
+        ("outpatient", "5000", 2),
+        ("outpatient", "20000", 2),
+        ("admin", "500", 8),
+        ("garage", "1000", 10),
+        ("inpatient", "1000", 6),
+    ] {
+        let v = ok_json(&[
+            "policy",
+            "equipment",
+            "--location",
+            loc,
+            "--daily-traffic",
+            n,
+        ]);
+        assert_eq!(v["row"], row, "{loc} {n}");
+        assert!(v["edge_decision"].is_string(), "{loc} {n}");
+    }
+}
+
+#[test]
+fn equipment_bad_values_are_usage_errors() {
+    let e = fails(
+        &[
+            "policy",
+            "equipment",
+            "--location",
+            "roof",
+            "--daily-traffic",
+            "10",
+        ],
+        2,
+    );
+    assert!(e.contains("--location"), "{e}");
+    let e = fails(
+        &[
+            "policy",
+            "equipment",
+            "--location",
+            "admin",
+            "--daily-traffic",
+            "10",
+            "--site",
+            "huge",
+        ],
+        2,
+    );
+    assert!(e.contains("--site"), "{e}");
+    let e = fails(
+        &[
+            "policy",
+            "equipment",
+            "--location",
+            "admin",
+            "--daily-traffic",
+            "10",
+            "--ruleset",
+            "cn-mars",
+        ],
+        2,
+    );
+    assert!(e.contains("hint: "), "{e}");
+}
+
+#[test]
+fn evaluate_json_contract() {
+    let v = ok_json(&["policy", "evaluate", EXAMPLE, "--as-of", "2024-10-01"]);
+    let findings = v["findings"].as_array().unwrap();
+    assert!(findings.len() > 20);
+    for f in findings {
+        assert!(f["rule"].is_string());
+        assert!(["ok", "gap", "unknown"].contains(&f["status"].as_str().unwrap()));
+        assert!(!f["citations"].as_array().unwrap().is_empty());
+    }
+    let staffing = findings
+        .iter()
+        .find(|f| f["rule"] == "henan.staffing.guards")
+        .unwrap();
+    assert_eq!(staffing["status"], "gap");
+    assert_eq!(staffing["required"], 75);
+    assert!(v["trace"].as_array().unwrap().is_empty());
+    let v = ok_json(&[
+        "policy",
+        "evaluate",
+        EXAMPLE,
+        "--as-of",
+        "2024-10-01",
+        "--trace",
+    ]);
+    assert!(!v["trace"].as_array().unwrap().is_empty());
+    let e = fails(&["policy", "evaluate", EXAMPLE, "--as-of", "2024-02-30"], 2);
+    assert!(e.contains("--as-of"), "{e}");
+    fails(&["policy", "evaluate", "/nonexistent/h.toml"], 1);
+}
+
+#[test]
+fn evaluate_a_csv_batch() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("h.csv");
+    std::fs::write(
+        &path,
+        "name,city,level,medical_staff_on_duty,open_beds,daily_outpatient_avg,guards,patrol_teams\n\
+         A,郑州市,3,2000,1500,8000,80,3;3\n\
+         B,洛阳市,2,,,,,\n",
+    )
+    .unwrap();
+    let v = ok_json(&[
+        "policy",
+        "evaluate",
+        path.to_str().unwrap(),
+        "--as-of",
+        "2024-10-01",
+    ]);
+    let hs = v["hospitals"].as_array().unwrap();
+    assert_eq!(hs.len(), 2);
+    let b = &hs[1]["findings"].as_array().unwrap();
+    let staffing = b
+        .iter()
+        .find(|f| f["rule"] == "henan.staffing.guards")
+        .unwrap();
+    assert_eq!(staffing["status"], "unknown");
+    let o = run(&[
+        "policy",
+        "evaluate",
+        path.to_str().unwrap(),
+        "--as-of",
+        "2024-10-01",
+        "--format",
+        "csv",
+    ]);
+    let text = String::from_utf8(o.stdout).unwrap();
+    assert!(text.starts_with("hospital,rule,kind,subject,status,"));
+    std::fs::write(&path, "name,colour\nA,red\n").unwrap();
+    let e = fails(&["policy", "evaluate", path.to_str().unwrap()], 1);
+    assert!(e.contains("colour"), "{e}");
+}
+
+#[test]
+fn rulesets_lists_versions_and_conflicts() {
+    let v = ok_json(&["policy", "rulesets"]);
+    let sets = v.as_array().unwrap();
+    let ids: Vec<_> = sets.iter().map(|s| s["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["cn-national-2021", "cn-henan-2024"]);
+    let henan = &sets[1];
+    assert_eq!(henan["extends"], "cn-national-2021");
+    assert!(henan["version"].is_string());
+    assert!(
+        henan["conflicts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["topic"] == "patrol_team_size" && c["chosen"] == "henan.patrol.checklist")
+    );
+}
+
+#[test]
+fn staffing_keeps_its_output_and_accepts_a_ruleset() {
+    let plain = ok_json(&[
+        "policy",
+        "staffing",
+        "--staff",
+        "2000",
+        "--beds",
+        "1500",
+        "--outpatients",
+        "8000",
+    ]);
+    assert!(plain.get("ruleset").is_none());
+    assert_eq!(plain["required"], 75);
+    let v = ok_json(&[
+        "policy",
+        "staffing",
+        "--staff",
+        "2000",
+        "--beds",
+        "1500",
+        "--outpatients",
+        "8000",
+        "--ruleset",
+        "cn-national-2021",
+    ]);
+    assert_eq!(v["required"], 75);
+    assert!(
+        v["ruleset"]
+            .as_str()
+            .unwrap()
+            .starts_with("cn-national-2021@")
+    );
+}
