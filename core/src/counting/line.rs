@@ -32,7 +32,8 @@
 //!   the origin side is the sign of the first position (flag
 //!   [`BORN_IN_BAND`](super::flags::BORN_IN_BAND)).
 //! - **Vanishing in the band** (the detector lost the person on the line for
-//!   good): when a confirmed track is dropped while its last seen centre was
+//!   good): when a confirmed track that was once seen beyond the band on
+//!   its side is dropped while its last seen centre was
 //!   past the line (opposite sign to its side) and it was moving away from
 //!   its side faster than [`LineConfig::vanish_min_speed`], the crossing is
 //!   inferred at the last-seen time (flag
@@ -197,6 +198,8 @@ pub(crate) struct LineState {
     /// The side the track is on (Band only before the first observation).
     side: Zone,
     born_in_band: bool,
+    /// The track has been observed beyond the band on its current side.
+    seen_on_side: bool,
     crossed: bool,
     last_d: f32,
 }
@@ -207,6 +210,7 @@ impl LineState {
             first_pos,
             side: Zone::Band,
             born_in_band: false,
+            seen_on_side: false,
             crossed: false,
             last_d: 0.0,
         }
@@ -302,9 +306,15 @@ impl LineCounter {
                         st.born_in_band = true;
                         if d < 0.0 { Zone::Left } else { Zone::Right }
                     }
-                    z => z,
+                    z => {
+                        st.seen_on_side = true;
+                        z
+                    }
                 };
                 continue;
+            }
+            if zone == st.side {
+                st.seen_on_side = true;
             }
             if !tr.confirmed || zone == Zone::Band || zone == st.side {
                 continue;
@@ -322,6 +332,7 @@ impl LineCounter {
                 fl |= flags::COASTED;
             }
             st.side = zone;
+            st.seen_on_side = true;
             st.crossed = true;
             let tx = Transit {
                 t,
@@ -337,7 +348,7 @@ impl LineCounter {
             let normal = line.normal();
             for i in 0..self.tracker.removed().len() {
                 let tr = self.tracker.removed()[i];
-                if !tr.confirmed {
+                if !tr.confirmed || !tr.line.seen_on_side {
                     continue;
                 }
                 let st = tr.line;
