@@ -5,3 +5,4 @@ test:         ; ./scripts/test.sh
 bench:        ; ./scripts/bench.sh
 bench-quick:  ; ./scripts/bench.sh --quick
 dist:         ; ./scripts/check-dist.sh
+compare:      ; ./scripts/compare.sh
