@@ -36,6 +36,14 @@ pub enum PolicyError {
         /// The parser's message, with line and column where known.
         detail: String,
     },
+    /// A file could not be read.
+    #[error("cannot read {path}: {detail}")]
+    Io {
+        /// The file.
+        path: String,
+        /// The system's message.
+        detail: String,
+    },
     /// A rule set parsed but is inconsistent (duplicate ids, a cycle in
     /// `extends`, a rule with no values).
     #[error("invalid rule set {id}: {detail}")]
@@ -56,6 +64,7 @@ impl PolicyError {
             | PolicyError::InvalidDate { .. }
             | PolicyError::UnknownRuleSet { .. } => StatusCode::InvalidProfile,
             PolicyError::Parse { .. } | PolicyError::InvalidRuleSet { .. } => StatusCode::Format,
+            PolicyError::Io { .. } => StatusCode::Io,
         }
     }
 }

@@ -18,6 +18,7 @@
 
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
+use std::sync::OnceLock;
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -970,6 +971,44 @@ impl RuleSet {
     /// Unknown id, parse errors, a cycle.
     pub fn embedded(id: &str) -> Result<RuleSet, PolicyError> {
         RuleSet::resolve(id, &|i| embedded_file(i))
+    }
+
+    /// An embedded set, parsed and resolved once per process and shared.
+    ///
+    /// # Errors
+    /// As [`RuleSet::embedded`].
+    pub fn cached(id: &str) -> Result<&'static RuleSet, PolicyError> {
+        static SETS: [OnceLock<Result<RuleSet, PolicyError>>; EMBEDDED.len()] =
+            [const { OnceLock::new() }; EMBEDDED.len()];
+        let i = EMBEDDED
+            .iter()
+            .position(|(i, _)| *i == id)
+            .ok_or_else(|| PolicyError::UnknownRuleSet {
+                id: id.to_owned(),
+                known: EMBEDDED.map(|(i, _)| i).join(", "),
+            })?;
+        SETS[i]
+            .get_or_init(|| RuleSet::embedded(id))
+            .as_ref()
+            .map_err(Clone::clone)
+    }
+
+    /// An embedded set by id, or a rule-set file by path (an argument
+    /// ending in `.toml`, or naming an existing file).
+    ///
+    /// # Errors
+    /// [`PolicyError::Io`] when the file cannot be read; as
+    /// [`RuleSet::embedded`] and [`RuleSet::from_toml`].
+    pub fn load(id_or_path: &str) -> Result<RuleSet, PolicyError> {
+        let path = std::path::Path::new(id_or_path);
+        if id_or_path.ends_with(".toml") || path.is_file() {
+            let text = std::fs::read_to_string(path).map_err(|e| PolicyError::Io {
+                path: id_or_path.to_owned(),
+                detail: e.to_string(),
+            })?;
+            return RuleSet::from_toml(id_or_path, &text);
+        }
+        RuleSet::cached(id_or_path).cloned()
     }
 
     /// Loads a set from a TOML file's text; its `extends` are looked up

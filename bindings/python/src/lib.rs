@@ -36,6 +36,7 @@ use pyo3::types::PyDict;
 
 mod errors;
 mod policy;
+mod policy_rules;
 mod thermal;
 
 /// Inputs with at least this many pixels are converted with the GIL
@@ -73,5 +74,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(status_codes, m)?)?;
     thermal::register(m)?;
     policy::register(m)?;
+    policy_rules::register(m)?;
     Ok(())
 }

@@ -7,7 +7,7 @@ import numpy.typing as npt
 
 from hsm._types import StaffingCitation, StaffingDict, StaffingTerm
 
-__all__ = ["__version__", "status_codes", "Radiometry", "StaffingResult", "guard_staffing"]
+__all__ = ["__version__", "status_codes", "Radiometry", "StaffingResult", "guard_staffing", "policy_equipment_json", "policy_evaluate_json", "policy_rulesets_json"]
 
 __version__: str
 
@@ -99,3 +99,16 @@ class StaffingResult:
 
 def guard_staffing(*, staff: int, beds: int, outpatients: int) -> StaffingResult:
     """Guards a hospital must employ under 豫卫医函〔2024〕10号 一(三)."""
+
+def policy_rulesets_json() -> str:
+    """The embedded rule sets as a JSON array."""
+
+def policy_equipment_json(
+    location: str, daily_traffic: int, site: str | None = None, ruleset: str | None = None
+) -> str:
+    """The 附件4 equipment for one screening point, as JSON."""
+
+def policy_evaluate_json(
+    profiles_json: str, as_of: str, ruleset: str | None = None, trace: bool = False
+) -> str:
+    """Evaluates a JSON array of hospital profiles; a JSON array of evaluations."""

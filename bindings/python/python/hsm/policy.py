@@ -11,11 +11,31 @@ returns its derivation together with the clause it cites::
     need.terms[0]["ratio"] # '3/100'
     need.citation["clause"]  # '一(三)'
     need.to_dict()         # plain data, JSON-serialisable
+
+Rule sets are data (``rulesets()``); a hospital profile (a dict, or a
+.toml/.json file) evaluated against one gives findings with status
+``ok``/``gap``/``unknown``::
+
+    from hsm.policy import equipment, evaluate, evaluate_batch, findings_records
+
+    equipment("emergency", 1000)["row"]          # 4 (band edge: see "notes")
+    e = evaluate({"name": "H", "level": 3, "guards": 70, "medical_staff_on_duty": 2000,
+                  "open_beds": 1500, "daily_outpatient_avg": 8000}, as_of="2024-10-01")
+    [f["status"] for f in e["findings"] if f["rule"] == "henan.staffing.guards"]  # ['gap']
+    records = findings_records(evaluate_batch([...], as_of="2024-10-01"))
+    # pandas.DataFrame(records): one row per finding
 """
 
 from __future__ import annotations
 
 from hsm._native import StaffingResult, guard_staffing
+from hsm._policy_rules import (
+    equipment,
+    evaluate,
+    evaluate_batch,
+    findings_records,
+    rulesets,
+)
 from hsm._types import StaffingCitation, StaffingDict, StaffingTerm
 
 __all__ = [
@@ -23,5 +43,10 @@ __all__ = [
     "StaffingDict",
     "StaffingResult",
     "StaffingTerm",
+    "equipment",
+    "evaluate",
+    "evaluate_batch",
+    "findings_records",
     "guard_staffing",
+    "rulesets",
 ]
