@@ -53,5 +53,6 @@
 pub mod error;
 pub mod formats;
 pub mod radiometry;
+pub mod sim;
 
 pub use error::ThermalError;
