@@ -626,15 +626,24 @@ impl Simulator {
         &self.cfg
     }
 
-    /// Positions `(x, y)` of the dead and hot pixels, in that order.
+    /// Positions `(x, y)` of the dead pixels (reading 0).
     #[must_use]
-    pub fn defective_pixels(&self) -> (Vec<(u32, u32)>, Vec<(u32, u32)>) {
+    pub fn dead_pixels(&self) -> Vec<(u32, u32)> {
         let w = self.cfg.camera.width;
-        let xy = |i: &usize| ((i % w) as u32, (i / w) as u32);
-        (
-            self.dead.iter().map(xy).collect(),
-            self.hot.iter().map(xy).collect(),
-        )
+        self.dead
+            .iter()
+            .map(|i| ((i % w) as u32, (i / w) as u32))
+            .collect()
+    }
+
+    /// Positions `(x, y)` of the hot pixels (reading 65 535).
+    #[must_use]
+    pub fn hot_pixels(&self) -> Vec<(u32, u32)> {
+        let w = self.cfg.camera.width;
+        self.hot
+            .iter()
+            .map(|i| ((i % w) as u32, (i / w) as u32))
+            .collect()
     }
 
     /// Draws the next person from the population.
