@@ -35,6 +35,7 @@ use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
 mod errors;
+mod formats;
 mod policy;
 mod policy_rules;
 mod thermal;
@@ -73,6 +74,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add_function(wrap_pyfunction!(status_codes, m)?)?;
     thermal::register(m)?;
+    formats::register(m)?;
     policy::register(m)?;
     policy_rules::register(m)?;
     Ok(())

@@ -1,13 +1,14 @@
 """Stubs of the private native module ``hsm._native`` (built from bindings/python/src)."""
 
-from typing import Literal, final
+from os import PathLike
+from typing import Any, Literal, final
 
 import numpy as np
 import numpy.typing as npt
 
 from hsm._types import StaffingCitation, StaffingDict, StaffingTerm
 
-__all__ = ["__version__", "status_codes", "Radiometry", "StaffingResult", "guard_staffing", "policy_equipment_json", "policy_evaluate_json", "policy_rulesets_json"]
+__all__ = ["__version__", "status_codes", "Radiometry", "ThermalFile", "ThermalFrames", "StaffingResult", "guard_staffing", "policy_equipment_json", "policy_evaluate_json", "policy_rulesets_json"]
 
 __version__: str
 
@@ -71,6 +72,61 @@ class Radiometry:
         """The inclusive range of counts that map to a temperature, or None."""
 
     def __repr__(self) -> str: ...
+
+@final
+class ThermalFile:
+    """A radiometric file opened for reading: FLIR radiometric JPEG, FFF, SEQ,
+    CSQ, 16-bit TIFF or `.npy`. Frames are decoded on demand, one at a time."""
+
+    @staticmethod
+    def open(path: str | PathLike[str]) -> ThermalFile:
+        """Opens a file by path."""
+
+    @staticmethod
+    def from_bytes(data: bytes, name: str = "<bytes>") -> ThermalFile:
+        """Opens a file held in memory; `name` appears in error messages."""
+
+    @property
+    def frames(self) -> int:
+        """Number of frames."""
+
+    @property
+    def width(self) -> int:
+        """Frame width in pixels."""
+
+    @property
+    def height(self) -> int:
+        """Frame height in pixels."""
+
+    @property
+    def meta(self) -> dict[str, Any]:
+        """The file's metadata (same keys as ``hsm thermal info --format json`` without ``frames``)."""
+
+    def raw(self, index: int) -> npt.NDArray[np.uint16]:
+        """Raw counts of frame `index` as a `uint16` array of shape `(H, W)`."""
+
+    def celsius(
+        self,
+        index: int,
+        *,
+        emissivity: float | None = None,
+        distance: float | None = None,
+        reflected: float | None = None,
+        atmosphere: float | None = None,
+        humidity: float | None = None,
+    ) -> npt.NDArray[np.float32]:
+        """Temperatures of frame `index` in °C as a `float32` array `(H, W)`."""
+
+    def __len__(self) -> int: ...
+    def __iter__(self) -> ThermalFrames: ...
+    def __repr__(self) -> str: ...
+
+@final
+class ThermalFrames:
+    """Iterator over a file's raw frames."""
+
+    def __iter__(self) -> ThermalFrames: ...
+    def __next__(self) -> npt.NDArray[np.uint16]: ...
 
 @final
 class StaffingResult:

@@ -26,6 +26,30 @@ without copying; other layouts are copied once.
 
 from __future__ import annotations
 
-from hsm._native import Radiometry
+import os
 
-__all__ = ["Radiometry"]
+from hsm._native import Radiometry, ThermalFile, ThermalFrames
+
+__all__ = ["Radiometry", "ThermalFile", "ThermalFrames", "read"]
+
+
+def read(source: str | os.PathLike[str] | bytes | bytearray | memoryview) -> ThermalFile:
+    """Opens a radiometric file from a path or from its bytes.
+
+    Reads FLIR radiometric JPEGs, FFF, SEQ and CSQ recordings, 16-bit TIFF
+    and ``.npy`` stacks. The result has ``frames`` (the count), ``raw(i)``
+    (``uint16`` counts), ``celsius(i, **overrides)`` (``float32`` °C with
+    the file's parameters; overrides: ``emissivity``, ``distance``,
+    ``reflected``, ``atmosphere``, ``humidity``), ``meta`` (a dict) and
+    iterates over its raw frames, one decoded at a time::
+
+        f = hsm.thermal.read("IR_2412.jpg")
+        t = f.celsius(0)                      # float32 (480, 640)
+        for raw in f: ...                     # uint16 (H, W) per frame
+
+    Malformed files raise :class:`hsm.FormatError` naming the file, the
+    byte offset and what was expected; unreadable ones :class:`hsm.HsmIOError`.
+    """
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        return ThermalFile.from_bytes(bytes(source))
+    return ThermalFile.open(os.fspath(source))
