@@ -1,10 +1,18 @@
 //! # hsm-metal — what metal a person carries
 //!
 //! ## Overview
-//! The physics of walk-through metal detection. Today: [`polarizability`],
-//! the closed-form magnetic polarizability of a conducting, permeable sphere
-//! — the reference against which object models and imported signatures are
-//! checked.
+//! The physics of walk-through metal detection:
+//! - [`polarizability`]: the closed-form magnetic polarizability of a
+//!   conducting, permeable sphere — the reference against which object
+//!   models and imported signatures are checked;
+//! - [`tensor`]: complex symmetric 3×3 tensors, rotations `Q M Qᵀ`,
+//!   rotation-invariant eigenvalues;
+//! - [`shapes`]: ellipsoids (depolarisation factors; thin plates for blades,
+//!   discs for coins, rods), closed shells for cans, composites as sums —
+//!   obeying the size (`s³ M(s² ω)`) and conductivity (`M(c ω)`) scaling
+//!   laws exactly;
+//! - [`signature`]: sampled spectra `M(ω)`, import of MPT-Calculator
+//!   folders, log-ω interpolation to a gate's frequencies, object files.
 //!
 //! ## Examples
 //! ```
@@ -19,7 +27,9 @@
 //! ## Untrusted input
 //! Every parameter is checked (finite, in its physical domain) and a bad one
 //! is named in the error. Numerically extreme inputs use the asymptotic
-//! branches rather than overflowing. Nothing panics.
+//! branches rather than overflowing. Imported files are size-limited
+//! (64 MiB, [`signature::MAX_FREQUENCIES`] rows), errors name the file and
+//! line, and non-finite numbers are rejected. Nothing panics.
 //!
 //! ## Crate features
 //! None yet.
@@ -27,5 +37,11 @@
 
 pub mod error;
 pub mod polarizability;
+pub mod shapes;
+pub mod signature;
+pub mod tensor;
 
 pub use error::MetalError;
+pub use shapes::{Composite, Material, Shape};
+pub use signature::{ObjectFile, Signature, import_mpt_dir};
+pub use tensor::{Rotation, Tensor3};
