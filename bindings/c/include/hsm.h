@@ -36,6 +36,22 @@
 #define HSM_VERSION_NUMBER ((HSM_VERSION_MAJOR << 16) | (HSM_VERSION_MINOR << 8) | HSM_VERSION_PATCH)
 
 
+// Transit flag: `persons` is an estimate (beams: an occlusion too long for
+// one person counted as two).
+#define HSM_TRANSIT_ESTIMATED 1
+
+// Transit flag: the track was born inside the band (tracks).
+#define HSM_TRANSIT_BORN_IN_BAND 2
+
+// Transit flag: the track vanished past the line; the crossing is inferred (tracks).
+#define HSM_TRANSIT_VANISHED_PAST_LINE 4
+
+// Transit flag: the crossing was seen after the track coasted through a dropout (tracks).
+#define HSM_TRANSIT_COASTED 8
+
+// Transit flag: earlier transits were dropped because the queue was full.
+#define HSM_TRANSIT_QUEUE_OVERFLOW 16
+
 // Status returned by every fallible libhsm function. `HSM_STATUS_OK` (0) is
 // success; the numbers are stable across releases (table in
 // `hsm_core::status`) and a retired number is never reused.
@@ -95,6 +111,84 @@ typedef uint32_t hsm_status;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
+// One of a lane's two beams.
+enum hsm_beam
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  // The outer beam (street side).
+  HSM_BEAM_A = 0,
+  // The inner beam.
+  HSM_BEAM_B = 1,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum hsm_beam hsm_beam;
+#else
+typedef uint32_t hsm_beam;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+// Which way a person went.
+enum hsm_direction
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  // In: beam A then B; or the counting line crossed from its left to its right.
+  HSM_DIRECTION_IN = 0,
+  // Out: the mirror.
+  HSM_DIRECTION_OUT = 1,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum hsm_direction hsm_direction;
+#else
+typedef uint32_t hsm_direction;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+// What produced a transit.
+enum hsm_count_source
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  // The beam-pair decoder.
+  HSM_COUNT_SOURCE_BEAMS = 0,
+  // The line counter.
+  HSM_COUNT_SOURCE_TRACKS = 1,
+  // Simulator ground truth.
+  HSM_COUNT_SOURCE_TRUTH = 2,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum hsm_count_source hsm_count_source;
+#else
+typedef uint32_t hsm_count_source;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+// A beam fault: raised (stuck) or cleared (recovered).
+enum hsm_fault_kind
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  // Blocked longer than `fault_after_us`.
+  HSM_FAULT_KIND_STUCK = 0,
+  // A stuck beam cleared.
+  HSM_FAULT_KIND_RECOVERED = 1,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum hsm_fault_kind hsm_fault_kind;
+#else
+typedef uint32_t hsm_fault_kind;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
 // The quantity a staffing term is computed from.
 enum hsm_staffing_basis
 #if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
@@ -116,12 +210,112 @@ typedef uint32_t hsm_staffing_basis;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
+// A lane's beam-pair decoder. Not thread-safe: use one handle from one
+// thread at a time (it may move between threads).
+typedef struct hsm_beam_decoder hsm_beam_decoder;
+
+// A line counter (tracker + counting line) for one camera. Not
+// thread-safe: use one handle from one thread at a time.
+typedef struct hsm_line_counter hsm_line_counter;
+
 // A compiled radiometric map with its 65 536-entry lookup table.
 //
 // Created by `hsm_radiometry_new_*`, released by `hsm_radiometry_free`.
 // Immutable after creation: one handle may be used from several threads at
 // once (the functions taking `const hsm_radiometry *` are thread-safe).
 typedef struct hsm_radiometry hsm_radiometry;
+
+// Settings of a beam decoder; durations in µs. Start from
+// `hsm_beam_config_default`.
+typedef struct hsm_beam_config {
+  // A level must hold this long to be believed (0 – 10 s; default 30 ms).
+  int64_t min_dwell_us;
+  // A sequence older than this restarts (1 ms – 1 h; default 10 s).
+  int64_t sequence_timeout_us;
+  // A beam blocked longer than this is a fault (1 ms – 1 day; default 30 s).
+  int64_t fault_after_us;
+  // Both beams blocked longer than this counts two people (default 650 ms).
+  int64_t pair_occlusion_us;
+  // … unless longer than this (someone standing still; default 1.5 s).
+  int64_t pair_occlusion_max_us;
+  // Transits and faults held until polled, each (1 – 1 048 576; default 256).
+  size_t queue_capacity;
+} hsm_beam_config;
+
+// A counted passage.
+typedef struct hsm_transit {
+  // When the passage completed, µs since the caller's epoch.
+  int64_t t_us;
+  // Which way.
+  hsm_direction direction;
+  // People: 1, or 2 with `HSM_TRANSIT_ESTIMATED`.
+  uint32_t persons;
+  // What produced it.
+  hsm_count_source source;
+  // `HSM_TRANSIT_*` bits.
+  uint32_t flags;
+  // The track's id (line counter) or 0.
+  uint32_t track_id;
+} hsm_transit;
+
+// A beam fault.
+typedef struct hsm_beam_fault {
+  // When (stuck: the moment the limit was reached; recovered: the clear).
+  int64_t t_us;
+  // Which beam.
+  hsm_beam beam;
+  // Raised or cleared.
+  hsm_fault_kind kind;
+  // When the beam became blocked.
+  int64_t blocked_since_us;
+} hsm_beam_fault;
+
+// Settings of a line counter. Start from `hsm_line_config_default`.
+typedef struct hsm_line_config {
+  // Line start x, px.
+  float x1;
+  // Line start y, px (y down).
+  float y1;
+  // Line end x, px.
+  float x2;
+  // Line end y, px. Crossing from the left of (x1,y1)→(x2,y2), as seen on
+  // the screen, to its right is "in".
+  float y2;
+  // Half-width of the hysteresis band, px (default 12).
+  float band;
+  // Matching gate along the direction of motion, px (default 40).
+  float gate_px;
+  // Frames a confirmed track coasts through a dropout (default 10).
+  uint32_t max_coast;
+  // Matches before a track is confirmed (default 3).
+  uint32_t min_hits;
+  // Detections scoring below this are ignored (default 0).
+  float min_score;
+  // Infer a crossing for a track that vanishes past the line (default true).
+  bool count_vanishing;
+  // Tracks held at once (1 – 1024; default 64).
+  size_t max_tracks;
+  // Detections per frame (1 – 1024; default 256).
+  size_t max_detections;
+  // Transits held until polled (1 – 1 048 576; default 256).
+  size_t queue_capacity;
+} hsm_line_config;
+
+// A detection: box top-left corner and size in pixels (y down) and a
+// score in [0, 1] (pass 1 if the detector gives none). Centroid-only
+// detectors pass the centre as x, y and 0 as w, h.
+typedef struct hsm_detection {
+  // Left edge.
+  float x;
+  // Top edge.
+  float y;
+  // Width, >= 0.
+  float w;
+  // Height, >= 0.
+  float h;
+  // Score in [0, 1].
+  float score;
+} hsm_detection;
 
 // One term of the staffing rule.
 typedef struct hsm_staffing_term {
@@ -205,6 +399,166 @@ typedef struct hsm_conversion_stats {
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
+
+// Writes the default beam settings into `*out`.
+//
+// Errors: `HSM_STATUS_NULL_POINTER`. Thread-safe.
+//
+// # Safety
+// `out` is NULL or valid for writing one `hsm_beam_config`.
+hsm_status hsm_beam_config_default(struct hsm_beam_config *out);
+
+// Creates a beam decoder with `config` (NULL: defaults) into `*out`.
+//
+// Errors: `HSM_STATUS_NULL_POINTER` (out); `HSM_STATUS_INVALID_ARGUMENT`
+// naming the bad field. Thread-safe.
+//
+// # Safety
+// `config` is NULL or valid for reading; `out` is NULL or valid for writing.
+hsm_status hsm_beam_decoder_new(const struct hsm_beam_config *config,
+                                struct hsm_beam_decoder **out);
+
+// Releases a decoder; NULL is a no-op.
+//
+// # Safety
+// `decoder` is NULL or a handle from `hsm_beam_decoder_new` not yet freed.
+void hsm_beam_decoder_free(struct hsm_beam_decoder *decoder);
+
+// Feeds one beam edge at `t_us`: `blocked` true when the beam became
+// blocked, false when it cleared. Edges must come in time order.
+//
+// Errors: `HSM_STATUS_NULL_POINTER`; `HSM_STATUS_OUT_OF_ORDER` when `t_us`
+// is earlier than the previous call's (nothing changes).
+//
+// # Safety
+// `decoder` is NULL or a live handle not used by another thread meanwhile.
+hsm_status hsm_beam_decoder_push(struct hsm_beam_decoder *decoder,
+                                 int64_t t_us,
+                                 hsm_beam beam,
+                                 bool blocked);
+
+// Tells the decoder the time is `t_us` without an edge, so debounced
+// levels, timeouts and stuck-beam faults whose deadline has passed take
+// effect. Call it periodically (e.g. every 100 ms) on a live gate.
+//
+// Errors: `HSM_STATUS_NULL_POINTER`; `HSM_STATUS_OUT_OF_ORDER`.
+//
+// # Safety
+// As `hsm_beam_decoder_push`.
+hsm_status hsm_beam_decoder_advance(struct hsm_beam_decoder *decoder,
+                                    int64_t t_us);
+
+// Commits edges still waiting out the debounce (end of a recording).
+//
+// Errors: `HSM_STATUS_NULL_POINTER`.
+//
+// # Safety
+// As `hsm_beam_decoder_push`.
+hsm_status hsm_beam_decoder_flush(struct hsm_beam_decoder *decoder);
+
+// Moves up to `capacity` queued transits, oldest first, into `out` and
+// writes how many into `*written` (0 when none are queued). `out` may be
+// NULL only when `capacity` is 0.
+//
+// Errors: `HSM_STATUS_NULL_POINTER`.
+//
+// # Safety
+// `decoder` as `hsm_beam_decoder_push`; `out` is valid for writing
+// `capacity` elements; `written` is valid for writing.
+hsm_status hsm_beam_decoder_poll_transits(struct hsm_beam_decoder *decoder,
+                                          struct hsm_transit *out,
+                                          size_t capacity,
+                                          size_t *written);
+
+// Moves up to `capacity` queued faults, oldest first, into `out`; writes
+// how many into `*written`.
+//
+// Errors: `HSM_STATUS_NULL_POINTER`.
+//
+// # Safety
+// As `hsm_beam_decoder_poll_transits`.
+hsm_status hsm_beam_decoder_poll_faults(struct hsm_beam_decoder *decoder,
+                                        struct hsm_beam_fault *out,
+                                        size_t capacity,
+                                        size_t *written);
+
+// Writes the people counted so far in each direction (polled or not).
+//
+// Errors: `HSM_STATUS_NULL_POINTER`.
+//
+// # Safety
+// `decoder` is NULL or a live handle; the out-pointers are NULL or valid.
+hsm_status hsm_beam_decoder_counts(const struct hsm_beam_decoder *decoder,
+                                   uint64_t *in_count,
+                                   uint64_t *out_count);
+
+// Writes the default line-counter settings for the line (x1,y1)→(x2,y2)
+// into `*out` (the line is checked when the counter is created).
+//
+// Errors: `HSM_STATUS_NULL_POINTER`. Thread-safe.
+//
+// # Safety
+// `out` is NULL or valid for writing.
+hsm_status hsm_line_config_default(float x1,
+                                   float y1,
+                                   float x2,
+                                   float y2,
+                                   struct hsm_line_config *out);
+
+// Creates a line counter from `config` into `*out`.
+//
+// Errors: `HSM_STATUS_NULL_POINTER`; `HSM_STATUS_INVALID_ARGUMENT` naming
+// the bad field (a NaN coordinate, a line shorter than 1 px, …).
+//
+// # Safety
+// `config` is NULL or valid for reading; `out` is NULL or valid for writing.
+hsm_status hsm_line_counter_new(const struct hsm_line_config *config,
+                                struct hsm_line_counter **out);
+
+// Releases a line counter; NULL is a no-op.
+//
+// # Safety
+// `counter` is NULL or a handle from `hsm_line_counter_new` not yet freed.
+void hsm_line_counter_free(struct hsm_line_counter *counter);
+
+// Processes one frame taken at `t_us` with `len` detections (`detections`
+// may be NULL when `len` is 0: an empty frame, which still ages tracks).
+//
+// Errors (nothing changes): `HSM_STATUS_NULL_POINTER`;
+// `HSM_STATUS_OUT_OF_ORDER` when `t_us` goes back;
+// `HSM_STATUS_CAPACITY_EXCEEDED` when `len > max_detections`;
+// `HSM_STATUS_INVALID_ARGUMENT` naming `detections[i]` and the field for a
+// NaN, infinite, negative-size or out-of-range value.
+//
+// # Safety
+// `counter` is NULL or a live handle not used by another thread meanwhile;
+// `detections` is valid for reading `len` elements.
+hsm_status hsm_line_counter_push_frame(struct hsm_line_counter *counter,
+                                       int64_t t_us,
+                                       const struct hsm_detection *detections,
+                                       size_t len);
+
+// Moves up to `capacity` queued transits, oldest first, into `out`; writes
+// how many into `*written`. Poll after every frame on a live gate.
+//
+// Errors: `HSM_STATUS_NULL_POINTER`.
+//
+// # Safety
+// As `hsm_beam_decoder_poll_transits`.
+hsm_status hsm_line_counter_poll(struct hsm_line_counter *counter,
+                                 struct hsm_transit *out,
+                                 size_t capacity,
+                                 size_t *written);
+
+// Writes the people counted so far in each direction.
+//
+// Errors: `HSM_STATUS_NULL_POINTER`.
+//
+// # Safety
+// `counter` is NULL or a live handle; the out-pointers are NULL or valid.
+hsm_status hsm_line_counter_counts(const struct hsm_line_counter *counter,
+                                   uint64_t *in_count,
+                                   uint64_t *out_count);
 
 // Writes the static description of status `code` into `buf` as a
 // NUL-terminated UTF-8 string, truncated to `len - 1` bytes (on a character

@@ -30,6 +30,7 @@
 )]
 #![deny(unsafe_op_in_unsafe_fn)]
 
+pub mod count;
 pub mod error;
 pub mod panic;
 pub mod policy;
