@@ -34,6 +34,7 @@ use pyo3::marker::Ungil;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
+mod count;
 mod errors;
 mod formats;
 mod policy;
@@ -74,6 +75,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add_function(wrap_pyfunction!(status_codes, m)?)?;
     thermal::register(m)?;
+    count::register(m)?;
     formats::register(m)?;
     policy::register(m)?;
     policy_rules::register(m)?;

@@ -5,6 +5,8 @@ hospital-security policy, computed by the Rust library libhsm.
 
 - :mod:`hsm.thermal` — radiometry: raw thermal-camera counts ⇄ °C over
   numpy frames and stacks (:class:`hsm.thermal.Radiometry`).
+- :mod:`hsm.count` — people counting: beam pairs, tracked detections and a
+  counting line, flow statistics, a seeded simulator, evaluation.
 - :mod:`hsm.policy` — a hospital's obligations, with the clause cited
   (:func:`hsm.policy.guard_staffing`).
 
@@ -38,7 +40,7 @@ from hsm._native import status_codes
 __version__: str = _native.__version__
 """The libhsm version this package was built from."""
 
-from hsm import policy, thermal  # noqa: E402  (needs _native loaded first)
+from hsm import count, policy, thermal  # noqa: E402  (needs _native loaded first)
 
 __all__ = [
     "FormatError",
@@ -48,6 +50,7 @@ __all__ = [
     "InvalidValueError",
     "ShapeError",
     "__version__",
+    "count",
     "policy",
     "status_codes",
     "thermal",

@@ -1,14 +1,16 @@
 """Stubs of the private native module ``hsm._native`` (built from bindings/python/src)."""
 
 from os import PathLike
+from collections.abc import Sequence
 from typing import Any, Literal, final
 
 import numpy as np
 import numpy.typing as npt
 
+from hsm._count_types import Evaluation, Fault, FlowSummary, Track, Transit
 from hsm._types import StaffingCitation, StaffingDict, StaffingTerm
 
-__all__ = ["__version__", "status_codes", "Radiometry", "ThermalFile", "ThermalFrames", "StaffingResult", "guard_staffing", "policy_equipment_json", "policy_evaluate_json", "policy_rulesets_json"]
+__all__ = ["__version__", "status_codes", "Radiometry", "ThermalFile", "ThermalFrames", "StaffingResult", "guard_staffing", "policy_equipment_json", "policy_evaluate_json", "policy_rulesets_json", "BeamDecoder", "LineCounter", "simulate", "evaluate_columns", "flow_columns", "flow_summary_columns"]
 
 __version__: str
 
@@ -168,3 +170,100 @@ def policy_evaluate_json(
     profiles_json: str, as_of: str, ruleset: str | None = None, trace: bool = False
 ) -> str:
     """Evaluates a JSON array of hospital profiles; a JSON array of evaluations."""
+
+@final
+class BeamDecoder:
+    """A lane's beam-pair decoder (beam A outer, B inner)."""
+
+    def __new__(
+        cls,
+        *,
+        min_dwell_ms: float = 30.0,
+        sequence_timeout_s: float = 10.0,
+        fault_after_s: float = 30.0,
+        pair_occlusion_ms: float = 650.0,
+        pair_occlusion_max_ms: float = 1500.0,
+        queue_capacity: int = 4096,
+    ) -> BeamDecoder: ...
+    def push(self, t_us: int, beam: str, blocked: bool) -> None:
+        """Feeds one edge: at ``t_us``, ``beam`` ("A" or "B") became blocked or clear."""
+
+    def push_many(self, t_us: Sequence[int], beam: Sequence[str], blocked: Sequence[bool]) -> None:
+        """Feeds many edges (equal-length sequences)."""
+
+    def advance(self, t_us: int) -> None:
+        """Lets deadlines (debounce, timeout, stuck-beam fault) up to ``t_us`` fire."""
+
+    def flush(self) -> None:
+        """Commits edges still inside the debounce (end of a recording)."""
+
+    def poll(self) -> list[Transit]:
+        """Takes the queued transits, oldest first."""
+
+    def faults(self) -> list[Fault]:
+        """Takes the queued faults, oldest first."""
+
+    @property
+    def counts(self) -> tuple[int, int]:
+        """People counted so far: ``(in, out)``."""
+
+@final
+class LineCounter:
+    """A tracker and counting line for one camera."""
+
+    def __new__(
+        cls,
+        line: tuple[float, float, float, float],
+        *,
+        band: float = 12.0,
+        gate: float = 40.0,
+        max_coast: int = 10,
+        min_hits: int = 3,
+        min_score: float = 0.0,
+        count_vanishing: bool = True,
+        max_tracks: int = 64,
+        max_detections: int = 256,
+        queue_capacity: int = 4096,
+    ) -> LineCounter: ...
+    def push_frame(self, t_us: int, boxes: npt.ArrayLike) -> None:
+        """Processes one frame: ``boxes`` is (N, 4) or (N, 5): x, y, w, h[, score]."""
+
+    def poll(self) -> list[Transit]:
+        """Takes the queued transits, oldest first."""
+
+    @property
+    def counts(self) -> tuple[int, int]:
+        """People counted so far: ``(in, out)``."""
+
+    def tracks(self) -> list[Track]:
+        """Live tracks."""
+
+def simulate(
+    *, minutes: float, seed: int = 1, single_file: bool = False, dropout: float = 0.05, fps: float = 15.0
+) -> dict[str, dict[str, Any]]:
+    """Runs the seeded lane simulator."""
+
+def evaluate_columns(
+    pred_t_us: Sequence[int],
+    pred_direction: Sequence[str],
+    pred_persons: Sequence[int],
+    truth_t_us: Sequence[int],
+    truth_direction: Sequence[str],
+    truth_persons: Sequence[int],
+    window_us: int,
+) -> Evaluation:
+    """Columns → evaluation (use ``hsm.count.evaluate``)."""
+
+def flow_columns(
+    t_us: Sequence[int], direction: Sequence[str], persons: Sequence[int], origin_us: int, width_us: int
+) -> dict[str, Any]:
+    """Columns → flow rows (use ``hsm.count.flow``)."""
+
+def flow_summary_columns(
+    t_us: Sequence[int],
+    direction: Sequence[str],
+    persons: Sequence[int],
+    origin_us: int,
+    days: int | None = None,
+) -> FlowSummary:
+    """Columns → flow summary (use ``hsm.count.flow_summary``)."""
