@@ -12,7 +12,14 @@
 //!   obeying the size (`s³ M(s² ω)`) and conductivity (`M(c ω)`) scaling
 //!   laws exactly;
 //! - [`signature`]: sampled spectra `M(ω)`, import of MPT-Calculator
-//!   folders, log-ω interpolation to a gate's frequencies, object files.
+//!   folders, log-ω interpolation to a gate's frequencies, object files;
+//! - [`gate`]: coil geometry and field model (Z zones = 2 panels × levels),
+//!   the signal model (a [`gate::Passage`] of `(T, Z, F)` complex samples,
+//!   or frames pushed one by one into a [`gate::Recorder`]);
+//! - [`library`]: the built-in threats and innocuous items and seeded
+//!   variants of each class;
+//! - [`sim`]: the seeded simulator (walking persons, body locations,
+//!   orientations, body effect, noise, drift, mains interference).
 //!
 //! ## Examples
 //! ```
@@ -36,9 +43,12 @@
 #![forbid(unsafe_code)]
 
 pub mod error;
+pub mod gate;
+pub mod library;
 pub mod polarizability;
 pub mod shapes;
 pub mod signature;
+pub mod sim;
 pub mod tensor;
 
 pub use error::MetalError;

@@ -11,8 +11,12 @@
 //! ([`depolarisation`], exact via Carlson's `R_D`). Between the limits the
 //! model follows the exact sphere's normalised transition
 //! `h(ω) = (g(ω) − g₀)/(g∞ − g₀)` evaluated at an *eddy-current length*
-//! `ρᵢ² = √(aⱼaₖ) · min(a₁, a₂, a₃)` (the current loop's size times the
-//! thinnest dimension that confines it): `Mᵢᵢ = M⁰ᵢ + (M∞ᵢ − M⁰ᵢ) h(ρᵢ)`.
+//! `ρᵢ² = √(aⱼaₖ) · √(min(aⱼ, aₖ) · min(a₁, a₂, a₃))` (the current loop's
+//! size times the geometric mean of its narrow width and the thinnest
+//! dimension that confines it; for a thin disc of radius `a` and thickness
+//! `t` this gives `ρ² ≈ a^{3/2} (t/2)^{1/2}`, within a factor 2–3 of the
+//! disc's lowest eddy-current mode for coin-like aspect ratios):
+//! `Mᵢᵢ = M⁰ᵢ + (M∞ᵢ − M⁰ᵢ) h(ρᵢ)`.
 //! For a sphere this *is* the exact solution; for other shapes it is an
 //! engineering approximation with exact limits. Every length enters
 //! homogeneously, so both scaling laws hold exactly:
@@ -26,7 +30,7 @@
 //! A closed shell (an aerosol can) excludes the field at high frequency like
 //! the solid body (same `M∞`); its static response uses the wall's volume
 //! fraction `f` (`μeff = 1 + f (μr − 1)`), and its eddy-current length is set
-//! by the wall: `ρᵢ² = √(aⱼaₖ) · t`.
+//! by the wall: `ρᵢ² = √(aⱼaₖ) · √(min(aⱼ, aₖ) · t)`.
 
 use num_complex::Complex64;
 use serde::{Deserialize, Serialize};
@@ -343,7 +347,7 @@ impl Shape {
             let m0 = vol * (mu_eff - 1.0) / (1.0 + n[i] * (mu_eff - 1.0));
             // 1 − Nᵢ computed as Nⱼ + Nₖ: accurate for thin plates.
             let minf = -vol / (n[j] + n[k]);
-            let rho = ((a[j] * a[k]).sqrt() * confine).sqrt();
+            let rho = ((a[j] * a[k]).sqrt() * (a[j].min(a[k]) * confine).sqrt()).sqrt();
             let h = transition(
                 rho,
                 Material {

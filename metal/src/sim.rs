@@ -1,0 +1,633 @@
+//! Seeded simulator: persons walking through the gate carrying objects.
+//!
+//! Each passage draws (from a `ChaCha8` stream seeded by the caller): the
+//! person's height (1.60–1.90 m), walking speed (0.5–1.8 m/s), lateral
+//! position in the walkway (±8 cm) and the moment they cross the coil plane
+//! (0.8–1.2 s into a 2 s recording). Objects sit at body locations (scaled
+//! to the person's height) in the orientation given or a uniformly random
+//! one; wrist items swing with the arms, ankle and shoe items with the feet.
+//! The recording adds, per zone and frequency: the body's own weak
+//! conductive response (three moving segments, `Im M ∝ ω`, ±50 % per
+//! person for build and clothing), a large static coupling offset, slow
+//! linear drift plus a random walk, mains interference at
+//! [`GateConfig::mains_hz`] ± 0.05 Hz with a per-zone amplitude and phase,
+//! and white complex Gaussian noise.
+//!
+//! [`GateConfig::mains_hz`]: crate::gate::GateConfig::mains_hz
+
+use num_complex::Complex64;
+use rand::{RngExt, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use serde::{Deserialize, Serialize};
+
+use crate::error::MetalError;
+use crate::gate::{Gate, Passage};
+use crate::signature::Signature;
+use crate::tensor::{Rotation, Tensor3};
+
+/// Where on the body an object is carried.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BodyLocation {
+    /// Hat, hair clip.
+    Head,
+    /// Necklace, collar.
+    Neck,
+    /// Inside jacket pocket, chest.
+    Chest,
+    /// Belt, front.
+    WaistFront,
+    /// Belt, back (small of the back).
+    WaistBack,
+    /// Left wrist or hand.
+    LeftWrist,
+    /// Right wrist or hand.
+    RightWrist,
+    /// Left trouser pocket.
+    LeftPocket,
+    /// Right trouser pocket.
+    RightPocket,
+    /// Strapped to the left thigh.
+    LeftThigh,
+    /// Strapped to the right thigh.
+    RightThigh,
+    /// Left ankle (sock, boot).
+    LeftAnkle,
+    /// Right ankle.
+    RightAnkle,
+    /// Left shoe.
+    LeftShoe,
+    /// Right shoe.
+    RightShoe,
+}
+
+/// Height band on the body, as reported by the detector.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HeightBand {
+    /// Below 0.35 m.
+    Ankle,
+    /// 0.35–0.76 m.
+    Thigh,
+    /// 0.76–1.15 m.
+    Waist,
+    /// 1.15–1.40 m.
+    Torso,
+    /// Above 1.40 m.
+    Head,
+}
+
+impl HeightBand {
+    /// Band boundaries (m) between consecutive bands, bottom up.
+    pub const EDGES_M: [f64; 4] = [0.35, 0.76, 1.15, 1.40];
+
+    /// The band containing height `z` (m).
+    #[must_use]
+    pub fn of_height(z: f64) -> HeightBand {
+        let e = HeightBand::EDGES_M;
+        if z < e[0] {
+            HeightBand::Ankle
+        } else if z < e[1] {
+            HeightBand::Thigh
+        } else if z < e[2] {
+            HeightBand::Waist
+        } else if z < e[3] {
+            HeightBand::Torso
+        } else {
+            HeightBand::Head
+        }
+    }
+
+    /// snake_case name.
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            HeightBand::Ankle => "ankle",
+            HeightBand::Thigh => "thigh",
+            HeightBand::Waist => "waist",
+            HeightBand::Torso => "torso",
+            HeightBand::Head => "head",
+        }
+    }
+}
+
+/// Side of the walkway (a walker's left and right).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Side {
+    /// `x < −0.07 m`.
+    Left,
+    /// Within 7 cm of the centre line.
+    Centre,
+    /// `x > 0.07 m`.
+    Right,
+}
+
+impl Side {
+    /// Half-width of the centre band (m).
+    pub const CENTRE_HALF_WIDTH_M: f64 = 0.07;
+
+    /// The side of lateral position `x` (m).
+    #[must_use]
+    pub fn of_x(x: f64) -> Side {
+        if x < -Side::CENTRE_HALF_WIDTH_M {
+            Side::Left
+        } else if x > Side::CENTRE_HALF_WIDTH_M {
+            Side::Right
+        } else {
+            Side::Centre
+        }
+    }
+
+    /// snake_case name.
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            Side::Left => "left",
+            Side::Centre => "centre",
+            Side::Right => "right",
+        }
+    }
+}
+
+/// How a location moves while walking.
+#[derive(Clone, Copy, PartialEq)]
+enum Motion {
+    Body,
+    Arm,
+    Foot,
+}
+
+impl BodyLocation {
+    /// Every location.
+    pub const ALL: [BodyLocation; 15] = [
+        BodyLocation::Head,
+        BodyLocation::Neck,
+        BodyLocation::Chest,
+        BodyLocation::WaistFront,
+        BodyLocation::WaistBack,
+        BodyLocation::LeftWrist,
+        BodyLocation::RightWrist,
+        BodyLocation::LeftPocket,
+        BodyLocation::RightPocket,
+        BodyLocation::LeftThigh,
+        BodyLocation::RightThigh,
+        BodyLocation::LeftAnkle,
+        BodyLocation::RightAnkle,
+        BodyLocation::LeftShoe,
+        BodyLocation::RightShoe,
+    ];
+
+    /// snake_case name.
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            BodyLocation::Head => "head",
+            BodyLocation::Neck => "neck",
+            BodyLocation::Chest => "chest",
+            BodyLocation::WaistFront => "waist_front",
+            BodyLocation::WaistBack => "waist_back",
+            BodyLocation::LeftWrist => "left_wrist",
+            BodyLocation::RightWrist => "right_wrist",
+            BodyLocation::LeftPocket => "left_pocket",
+            BodyLocation::RightPocket => "right_pocket",
+            BodyLocation::LeftThigh => "left_thigh",
+            BodyLocation::RightThigh => "right_thigh",
+            BodyLocation::LeftAnkle => "left_ankle",
+            BodyLocation::RightAnkle => "right_ankle",
+            BodyLocation::LeftShoe => "left_shoe",
+            BodyLocation::RightShoe => "right_shoe",
+        }
+    }
+
+    /// Offset from the person's centre line at floor level for a 1.75 m
+    /// person (x across, y forwards, z up), and how it moves.
+    fn nominal(self) -> ([f64; 3], Motion) {
+        use BodyLocation as L;
+        match self {
+            L::Head => ([0.0, 0.0, 1.66], Motion::Body),
+            L::Neck => ([0.0, 0.04, 1.50], Motion::Body),
+            L::Chest => ([0.06, 0.11, 1.28], Motion::Body),
+            L::WaistFront => ([0.0, 0.13, 1.00], Motion::Body),
+            L::WaistBack => ([0.0, -0.13, 1.00], Motion::Body),
+            L::LeftWrist => ([-0.27, 0.0, 0.86], Motion::Arm),
+            L::RightWrist => ([0.27, 0.0, 0.86], Motion::Arm),
+            L::LeftPocket => ([-0.17, 0.05, 0.90], Motion::Body),
+            L::RightPocket => ([0.17, 0.05, 0.90], Motion::Body),
+            L::LeftThigh => ([-0.11, 0.08, 0.62], Motion::Body),
+            L::RightThigh => ([0.11, 0.08, 0.62], Motion::Body),
+            L::LeftAnkle => ([-0.11, 0.0, 0.13], Motion::Foot),
+            L::RightAnkle => ([0.11, 0.0, 0.13], Motion::Foot),
+            L::LeftShoe => ([-0.11, 0.06, 0.03], Motion::Foot),
+            L::RightShoe => ([0.11, 0.06, 0.03], Motion::Foot),
+        }
+    }
+
+    /// The height band the location belongs to (the localisation truth).
+    #[must_use]
+    pub fn height_band(self) -> HeightBand {
+        use BodyLocation as L;
+        match self {
+            L::Head | L::Neck => HeightBand::Head,
+            L::Chest => HeightBand::Torso,
+            L::WaistFront
+            | L::WaistBack
+            | L::LeftWrist
+            | L::RightWrist
+            | L::LeftPocket
+            | L::RightPocket => HeightBand::Waist,
+            L::LeftThigh | L::RightThigh => HeightBand::Thigh,
+            L::LeftAnkle | L::RightAnkle | L::LeftShoe | L::RightShoe => HeightBand::Ankle,
+        }
+    }
+
+    /// The side the location is on (the localisation truth; the chest
+    /// pocket counts as centre).
+    #[must_use]
+    pub fn side(self) -> Side {
+        let x = self.nominal().0[0];
+        if x < -0.1 {
+            Side::Left
+        } else if x > 0.1 {
+            Side::Right
+        } else {
+            Side::Centre
+        }
+    }
+}
+
+/// An object carried through the gate.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Carried {
+    /// The object's signature at the gate's frequencies.
+    pub signature: Signature,
+    /// Where it is carried.
+    pub location: BodyLocation,
+    /// Its orientation; `None` draws a uniformly random one per passage.
+    pub orientation: Option<Rotation>,
+}
+
+/// Disturbances added to every passage.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Disturbances {
+    /// White noise standard deviation per sample component (signal units).
+    pub noise: f64,
+    /// Static coupling offset scale (per channel, signal units).
+    pub offset: f64,
+    /// Linear drift scale (signal units per second).
+    pub drift_per_s: f64,
+    /// Random-walk step per sample (signal units).
+    pub walk: f64,
+    /// Mains interference amplitude scale (signal units).
+    pub mains: f64,
+    /// Body-effect scale: `Im M` per segment = `body · ω` (m³·s/rad).
+    pub body: f64,
+}
+
+impl Default for Disturbances {
+    fn default() -> Self {
+        Disturbances {
+            noise: 0.002,
+            offset: 5.0,
+            drift_per_s: 0.02,
+            walk: 0.0005,
+            mains: 0.05,
+            body: 2.0e-13,
+        }
+    }
+}
+
+/// What really happened in a simulated passage.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PassageTruth {
+    /// Walking speed (m/s).
+    pub speed_m_s: f64,
+    /// Person height (m).
+    pub person_height_m: f64,
+    /// Lateral offset of the person's centre line (m).
+    pub person_x_m: f64,
+    /// Time the person's centre line crosses `y = 0` (s from the start).
+    pub crossing_s: f64,
+    /// Per object: label, location, height (m) when crossing.
+    pub objects: Vec<(String, BodyLocation, f64)>,
+}
+
+/// Recording length and disturbances.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SimConfig {
+    /// Recording length (s).
+    pub duration_s: f64,
+    /// Walking speed range (m/s).
+    pub speed_m_s: (f64, f64),
+    /// Disturbances.
+    pub disturbances: Disturbances,
+}
+
+impl Default for SimConfig {
+    fn default() -> Self {
+        SimConfig {
+            duration_s: 2.0,
+            speed_m_s: (0.5, 1.8),
+            disturbances: Disturbances::default(),
+        }
+    }
+}
+
+/// A seeded simulator bound to one gate.
+#[derive(Clone, Debug)]
+pub struct Simulator {
+    gate: Gate,
+    config: SimConfig,
+    rng: ChaCha8Rng,
+}
+
+fn gaussian(rng: &mut ChaCha8Rng) -> f64 {
+    // Box–Muller; u1 in (0, 1].
+    let u1: f64 = 1.0 - rng.random::<f64>();
+    let u2: f64 = rng.random();
+    (-2.0 * u1.ln()).sqrt() * (2.0 * core::f64::consts::PI * u2).cos()
+}
+
+impl Simulator {
+    /// A simulator whose passages are a pure function of `seed` and the
+    /// sequence of calls.
+    ///
+    /// # Errors
+    /// [`MetalError::InvalidParameter`] for a duration outside 0.5–60 s or a
+    /// speed range outside 0.1–5 m/s.
+    pub fn new(gate: Gate, config: SimConfig, seed: u64) -> Result<Simulator, MetalError> {
+        let d = config.duration_s;
+        if !(d.is_finite() && (0.5..=60.0).contains(&d)) {
+            return Err(MetalError::InvalidParameter {
+                field: "duration_s",
+                value: d,
+                expected: "0.5 to 60 s",
+            });
+        }
+        let (lo, hi) = config.speed_m_s;
+        if !(lo.is_finite() && hi.is_finite() && 0.1 <= lo && lo <= hi && hi <= 5.0) {
+            return Err(MetalError::InvalidParameter {
+                field: "speed_m_s",
+                value: if lo.is_finite() { hi } else { lo },
+                expected: "0.1 <= min <= max <= 5 m/s",
+            });
+        }
+        Ok(Simulator {
+            gate,
+            config,
+            rng: ChaCha8Rng::seed_from_u64(seed),
+        })
+    }
+
+    /// The gate.
+    #[must_use]
+    pub fn gate(&self) -> &Gate {
+        &self.gate
+    }
+
+    /// A uniformly random orientation from the simulator's stream.
+    pub fn random_orientation(&mut self) -> Rotation {
+        let (a, b, c) = (self.rng.random(), self.rng.random(), self.rng.random());
+        Rotation::uniform(a, b, c)
+    }
+
+    /// One passage of a person carrying `items` (possibly none).
+    ///
+    /// # Errors
+    /// [`MetalError::Shape`] if a signature does not have one tensor per
+    /// gate frequency.
+    pub fn passage(&mut self, items: &[Carried]) -> Result<(Passage, PassageTruth), MetalError> {
+        let g = &self.gate;
+        let (nz, nf) = (g.zones(), g.frequencies());
+        for it in items {
+            if it.signature.tensors.len() != nf {
+                return Err(MetalError::Shape {
+                    what: "signature tensors (one per gate frequency)",
+                    expected: nf,
+                    got: it.signature.tensors.len(),
+                });
+            }
+        }
+        let rng = &mut self.rng;
+        let fs = g.config().sample_rate_hz;
+        let nt = (self.config.duration_s * fs).round().max(1.0) as usize;
+        let (vlo, vhi) = self.config.speed_m_s;
+        let speed = if vhi > vlo {
+            rng.random_range(vlo..vhi)
+        } else {
+            vlo
+        };
+        let height = rng.random_range(1.60..1.90);
+        let scale = height / 1.75;
+        let px = rng.random_range(-0.08..0.08);
+        let dur = nt as f64 / fs;
+        let tc = dur * rng.random_range(0.4..0.6);
+        let cadence = speed / 1.4;
+        let phase = rng.random_range(0.0..core::f64::consts::TAU);
+        // Object tensors in the gate frame, per frequency.
+        struct Obj {
+            t: Vec<Tensor3>,
+            off: [f64; 3],
+            motion: Motion,
+        }
+        let mut objs = Vec::with_capacity(items.len() + 3);
+        let mut truth_objs = Vec::with_capacity(items.len());
+        for it in items {
+            let q = match it.orientation {
+                Some(q) => q,
+                None => {
+                    let (a, b, c) = (rng.random(), rng.random(), rng.random());
+                    Rotation::uniform(a, b, c)
+                }
+            };
+            let (off, motion) = it.location.nominal();
+            let off = [off[0], off[1], off[2] * scale];
+            truth_objs.push((it.signature.label.clone(), it.location, off[2]));
+            objs.push(Obj {
+                t: it.signature.tensors.iter().map(|m| m.rotated(&q)).collect(),
+                off,
+                motion,
+            });
+        }
+        let d = &self.config.disturbances;
+        let body = d.body * rng.random_range(0.5..1.5);
+        for z in [0.5, 1.0, 1.35] {
+            objs.push(Obj {
+                t: g.omegas()
+                    .iter()
+                    .map(|w| {
+                        Tensor3::diagonal([
+                            Complex64::new(0.0, body * w),
+                            Complex64::new(0.0, body * w),
+                            Complex64::new(0.0, 1.3 * body * w),
+                        ])
+                    })
+                    .collect(),
+                off: [0.0, 0.0, z * scale],
+                motion: Motion::Body,
+            });
+        }
+        // Per-channel disturbances.
+        let nch = nz * nf;
+        let mut base = Vec::with_capacity(nch);
+        let mut slope = Vec::with_capacity(nch);
+        for _ in 0..nch {
+            base.push(Complex64::new(gaussian(rng), gaussian(rng)) * d.offset);
+            slope.push(Complex64::new(gaussian(rng), gaussian(rng)) * (d.drift_per_s / fs));
+        }
+        let mains_f = g.config().mains_hz + rng.random_range(-0.05..0.05);
+        let mut mains = Vec::with_capacity(nz);
+        for _ in 0..nz {
+            let a = d.mains * rng.random_range(0.0..1.0);
+            let th = rng.random_range(0.0..core::f64::consts::TAU);
+            mains.push(Complex64::from_polar(a, th));
+        }
+        let mains_phase = rng.random_range(0.0..core::f64::consts::TAU);
+        let mut walk = vec![Complex64::new(0.0, 0.0); nch];
+        let mut out = Vec::with_capacity(nt * nch);
+        for ti in 0..nt {
+            let t = ti as f64 / fs;
+            let y_body = speed * (t - tc);
+            let swing = (core::f64::consts::TAU * cadence * t + phase).sin();
+            let hum = (core::f64::consts::TAU * mains_f * t + mains_phase).cos();
+            let start = out.len();
+            for (k, w) in walk.iter_mut().enumerate() {
+                *w += Complex64::new(gaussian(rng), gaussian(rng)) * d.walk;
+                let z = k / nf;
+                out.push(
+                    base[k]
+                        + slope[k] * ti as f64
+                        + *w
+                        + mains[z] * hum
+                        + Complex64::new(gaussian(rng), gaussian(rng)) * d.noise,
+                );
+            }
+            for o in &objs {
+                let (dy, dz) = match o.motion {
+                    Motion::Body => (0.0, 0.0),
+                    // Arms swing opposite to the same-side leg.
+                    Motion::Arm => (0.22 * swing * o.off[0].signum(), 0.0),
+                    Motion::Foot => (
+                        -0.30 * swing * o.off[0].signum(),
+                        0.04 * (swing * o.off[0].signum()).max(0.0),
+                    ),
+                };
+                let p = [px + o.off[0], y_body + o.off[1] + dy, o.off[2] + dz];
+                for zi in 0..nz {
+                    let s = g.sensitivity(zi, p);
+                    let row = &mut out[start + zi * nf..start + (zi + 1) * nf];
+                    for (v, m) in row.iter_mut().zip(&o.t) {
+                        let m6 = m.to_six();
+                        *v += m6[0] * s[0]
+                            + m6[1] * s[1]
+                            + m6[2] * s[2]
+                            + m6[3] * s[3]
+                            + m6[4] * s[4]
+                            + m6[5] * s[5];
+                    }
+                }
+            }
+        }
+        let truth = PassageTruth {
+            speed_m_s: speed,
+            person_height_m: height,
+            person_x_m: px,
+            crossing_s: tc,
+            objects: truth_objs,
+        };
+        Ok((Passage::new(nz, nf, out)?, truth))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::gate::GateConfig;
+    use crate::library::builtin;
+
+    fn sim(seed: u64) -> Simulator {
+        Simulator::new(
+            Gate::new(GateConfig::default()).unwrap(),
+            SimConfig::default(),
+            seed,
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn same_seed_same_passage_other_seed_other_passage() {
+        let lib = builtin();
+        let sig = lib[0].signature(sim(0).gate().omegas()).unwrap();
+        let item = Carried {
+            signature: sig,
+            location: BodyLocation::RightPocket,
+            orientation: None,
+        };
+        let (a, ta) = sim(7).passage(std::slice::from_ref(&item)).unwrap();
+        let (b, tb) = sim(7).passage(std::slice::from_ref(&item)).unwrap();
+        let (c, _) = sim(8).passage(&[item]).unwrap();
+        assert_eq!(a, b);
+        assert_eq!(ta, tb);
+        assert_ne!(a, c);
+        assert_eq!((a.frames(), a.zones(), a.freqs()), (400, 18, 4));
+        assert!((0.5..1.8).contains(&ta.speed_m_s));
+    }
+
+    #[test]
+    fn an_object_shows_up_above_the_empty_passage_in_its_zones() {
+        let lib = builtin();
+        let mut s = sim(3);
+        let sig = lib[0].signature(s.gate().omegas()).unwrap();
+        let quiet = SimConfig {
+            disturbances: Disturbances {
+                noise: 0.0,
+                offset: 0.0,
+                drift_per_s: 0.0,
+                walk: 0.0,
+                mains: 0.0,
+                body: 0.0,
+            },
+            ..SimConfig::default()
+        };
+        let mut s2 = Simulator::new(s.gate().clone(), quiet, 3).unwrap();
+        let (p, _) = s2
+            .passage(&[Carried {
+                signature: sig,
+                location: BodyLocation::LeftAnkle,
+                orientation: Some(Rotation::IDENTITY),
+            }])
+            .unwrap();
+        // Peak per zone: the lowest left zone sees the most.
+        let mut peak = vec![0.0f64; p.zones()];
+        for t in 0..p.frames() {
+            for (z, pk) in peak.iter_mut().enumerate() {
+                *pk = pk.max(p.frame(t).unwrap()[z * p.freqs()].norm());
+            }
+        }
+        let best = (0..peak.len())
+            .max_by(|&a, &b| peak[a].total_cmp(&peak[b]))
+            .unwrap();
+        assert_eq!(best, 0, "{peak:?}");
+        assert!(peak[0] > 50.0 * peak[17]);
+        // A passage without objects still carries the offsets.
+        let (e, _) = s.passage(&[]).unwrap();
+        assert!(e.samples()[0].norm() > 0.0);
+    }
+
+    #[test]
+    fn bad_settings_are_refused() {
+        let g = Gate::new(GateConfig::default()).unwrap();
+        let bad = SimConfig {
+            duration_s: 0.0,
+            ..SimConfig::default()
+        };
+        assert!(Simulator::new(g.clone(), bad, 0).is_err());
+        let mut s = Simulator::new(g, SimConfig::default(), 0).unwrap();
+        let wrong = Carried {
+            signature: Signature::new("x", vec![1.0], vec![Tensor3::ZERO]).unwrap(),
+            location: BodyLocation::Head,
+            orientation: None,
+        };
+        assert!(matches!(s.passage(&[wrong]), Err(MetalError::Shape { .. })));
+    }
+}
