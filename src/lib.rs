@@ -9,7 +9,7 @@
 //!
 //! | module | crate | what |
 //! |---|---|---|
-//! | [`core`] | `hsm-core` | units, time, geometry, frame views, status codes |
+//! | [`core`] | `hsm-core` | units, time, geometry, frame views, status codes, people counting ([`core::counting`]) |
 //! | [`thermal`] | `hsm-thermal` | radiometry (raw ⇄ °C) |
 //! | [`metal`] | `hsm-metal` | polarizability physics |
 //! | [`policy`] | `hsm-policy` | guard staffing, with citations |

@@ -35,11 +35,21 @@
 //! # Ok::<(), hsm_core::CoreError>(())
 //! ```
 //!
+//! ## Performance
+//! People counting ([`counting`]) allocates at construction only. Measured
+//! with `cargo bench --bench counting` (2 shared cores): the beam decoder
+//! takes about 43 ns per event; tracker + line counter about 2.5 µs per
+//! frame with 10 detections (0.16 µs with 1, 34 µs with 30).
+//!
 //! ## Untrusted input
 //! Frame shapes are checked with overflow-safe arithmetic before any pixel is
 //! touched; dimensions above [`frame::MAX_DIMENSION`] are rejected rather than
 //! processed; temperatures are validated to be finite and above absolute zero
-//! where a function documents it. Nothing in this crate panics on any input.
+//! where a function documents it. Counting inputs are checked per item: a NaN
+//! or out-of-range coordinate names `detections[i].field`, a timestamp that
+//! goes backwards is `OutOfOrder`, more detections than the configured
+//! capacity is `CapacityExceeded`; queues are bounded and flag overflow.
+//! Nothing in this crate panics on any input.
 //!
 //! ## Crate features
 //! - `serde` (off by default): `Serialize`/`Deserialize` for the value types.

@@ -22,7 +22,7 @@
 //!    the limit was reached) and a [`FaultKind::Recovered`] when it clears;
 //!    no sequence that overlaps a fault counts;
 //! 5. **estimates two people** (heuristic, flagged
-//!    [`flags::ESTIMATED`](super::flags::ESTIMATED)) when the longest span
+//!    [`flags::ESTIMATED`]) when the longest span
 //!    with both beams blocked is longer than one person at walking speed can
 //!    produce — [`BeamConfig::pair_occlusion`] — but not so long
 //!    ([`BeamConfig::pair_occlusion_max`]) that it is someone standing still.

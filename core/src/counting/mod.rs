@@ -7,7 +7,7 @@
 //! | [`beams`] | [`BeamDecoder`]: two infrared beams per lane → transits, sensor faults |
 //! | [`assign`] | a small Hungarian solver on `f32` costs (no allocation per call) |
 //! | [`tracker`] | [`Tracker`]: detections per frame → tracks (assignment, gating, constant velocity) |
-//! | [`line`] | [`LineCounter`]: a tracker plus a counting line with a hysteresis band → transits |
+//! | [`line`](mod@line) | [`LineCounter`]: a tracker plus a counting line with a hysteresis band → transits |
 //! | [`flow`] | counts per minute/hour/day, peak hour, daily averages, occupancy |
 //! | [`sim`] | seeded simulator: people in a lane → beam events, noisy detections, truth |
 //! | [`eval`] | match predicted transits to truth within ±Δt: true, missed, double counts |
