@@ -7,6 +7,15 @@
 //! and deci-kelvin, a linear gain/offset map, float °C passthrough), over
 //! single values and whole frames, with a lookup table for fixed parameters.
 //!
+//! - [`extract`]: per-frame extraction — a [`extract::FrameProcessor`]
+//!   configured once finds each face in a frame of counts (segmentation and
+//!   labelling in the raw domain), reads the measurement site with a robust
+//!   statistic, corrects it with a tracked reference blackbody and sets
+//!   quality flags (too few pixels, saturated, site on edge, glasses,
+//!   several persons, dead lines, frozen frame, blackbody state), into a
+//!   caller-owned result without allocating after warm-up.
+//! - [`sim`]: a seeded simulator of the gate's camera with ground truth.
+//!
 //! ## Examples
 //! ```
 //! use hsm_core::{Celsius, FrameView, FrameViewMut};
@@ -51,6 +60,7 @@
 #![forbid(unsafe_code)]
 
 pub mod error;
+pub mod extract;
 pub mod formats;
 pub mod radiometry;
 pub mod sim;

@@ -210,6 +210,75 @@ typedef uint32_t hsm_staffing_basis;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
+// A screening point's location (附件4 安检区位置), passed as `uint32_t`.
+enum hsm_location
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  // Outpatient building entrance (门诊楼入口), rows 1–3.
+  HSM_LOCATION_OUTPATIENT = 0,
+  // Emergency area entrance (急诊区域入口), rows 4–5.
+  HSM_LOCATION_EMERGENCY = 1,
+  // Inpatient building main entrance (住院楼主入口), rows 6–7.
+  HSM_LOCATION_INPATIENT = 2,
+  // Administration building entrance (行政楼入口), rows 8–9.
+  HSM_LOCATION_ADMIN = 3,
+  // Underground-garage passage into the clinical buildings, rows 10–11.
+  HSM_LOCATION_GARAGE = 4,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum hsm_location hsm_location;
+#else
+typedef uint32_t hsm_location;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+// Room at a screening point (附件4 其他因素), passed as `uint32_t`.
+enum hsm_site
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  // Not stated.
+  HSM_SITE_UNKNOWN = 0,
+  // Small (出入口较小).
+  HSM_SITE_SMALL = 1,
+  // Medium (出入口一般).
+  HSM_SITE_MEDIUM = 2,
+  // Large (场地较大 / 出入口较大).
+  HSM_SITE_LARGE = 3,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum hsm_site hsm_site;
+#else
+typedef uint32_t hsm_site;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+// The form of liquid-article detector a row names.
+enum hsm_liquid_kind
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  // None named (the item is optional, "-").
+  HSM_LIQUID_KIND_NONE = 0,
+  // Desktop (台式).
+  HSM_LIQUID_KIND_DESKTOP = 1,
+  // Handheld (手持式).
+  HSM_LIQUID_KIND_HANDHELD = 2,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum hsm_liquid_kind hsm_liquid_kind;
+#else
+typedef uint32_t hsm_liquid_kind;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
 // A lane's beam-pair decoder. Not thread-safe: use one handle from one
 // thread at a time (it may move between threads).
 typedef struct hsm_beam_decoder hsm_beam_decoder;
@@ -339,6 +408,42 @@ typedef struct hsm_staffing {
   // Every term, in the order medical staff, beds, outpatients.
   struct hsm_staffing_term terms[3];
 } hsm_staffing;
+
+// One item of 附件4: units required and whether the table marks it "-"
+// (optional, 可选配备; then `count` is 0).
+typedef struct hsm_equipment_item {
+  // Units required.
+  uint32_t count;
+  // Optional ("-").
+  bool optional;
+} hsm_equipment_item;
+
+// The equipment one screening point needs (附件4 of 豫卫医函〔2024〕10号).
+typedef struct hsm_equipment {
+  // The location asked about.
+  hsm_location location;
+  // The site given (`HSM_SITE_UNKNOWN` when not stated).
+  hsm_site site;
+  // 附件4 row (序号), 1–11.
+  uint32_t row;
+  // Micro-dose X-ray units (single-channel).
+  struct hsm_equipment_item xray;
+  // Walk-through metal detector gates.
+  struct hsm_equipment_item walkthrough;
+  // Liquid-article detectors.
+  struct hsm_equipment_item liquid;
+  // The form of liquid detector named.
+  hsm_liquid_kind liquid_kind;
+  // Handheld metal detectors.
+  struct hsm_equipment_item handheld;
+  // True when the traffic is exactly on a band edge the table leaves
+  // open (1000, 500, 5000, 20000) and libhsm's documented decision placed
+  // it: exactly 1000 and 500 in the higher band, 5000 and 20000 in the
+  // row printed "5000 - 20000".
+  bool edge_decision;
+  // True where a dual-channel X-ray may replace two single-channel ones.
+  bool dual_channel_substitution;
+} hsm_equipment;
 
 // The scene between object and camera. Temperatures in °C; relative
 // humidity as a fraction in [0, 1].
@@ -605,6 +710,50 @@ hsm_status hsm_guard_staffing(uint32_t medical_staff_on_duty,
                               uint32_t open_beds,
                               uint32_t daily_outpatient_avg,
                               struct hsm_staffing *out);
+
+// Computes the 附件4 equipment for a screening point under the default
+// rule set (`cn-henan-2024`).
+//
+// `location` is an `hsm_location` value, `site` an `hsm_site` value
+// (`HSM_SITE_UNKNOWN` when not stated). Errors: `HSM_STATUS_NULL_POINTER`
+// (`out`), `HSM_STATUS_INVALID_PROFILE` (a location or site outside its
+// enum). Thread-safe.
+//
+// # Safety
+// `out` is NULL or valid for writing one `hsm_equipment`.
+hsm_status hsm_policy_equipment(uint32_t location,
+                                uint32_t daily_traffic,
+                                uint32_t site,
+                                struct hsm_equipment *out);
+
+// Evaluates one hospital profile (JSON, fields as in
+// `policy/schema/profile.schema.json`) against a rule set on a date and
+// writes the evaluation as JSON (`{"hospital", "ruleset", "as_of",
+// "summary", "findings": [{"rule", "status", …}], "conflicts", "trace"}`)
+// into `buf`, NUL-terminated.
+//
+// `ruleset` is an embedded id (`"cn-henan-2024"`, `"cn-national-2021"`)
+// or NULL for the default; `as_of` is `YYYY-MM-DD`; `trace` includes the
+// evaluation trace. `*len_out` receives the JSON's length in bytes without
+// the NUL. When `buf_len` is too small (or `buf` is NULL) nothing is
+// written to `buf`, `*len_out` still receives the length, and the status
+// is `HSM_STATUS_BUFFER_TOO_SMALL`: call again with `*len_out + 1` bytes.
+//
+// Errors: `HSM_STATUS_NULL_POINTER` (`profile_json`, `as_of`, `len_out`),
+// `HSM_STATUS_INVALID_UTF8`, `HSM_STATUS_FORMAT` (malformed profile JSON),
+// `HSM_STATUS_INVALID_PROFILE` (a bad value, date or rule-set id),
+// `HSM_STATUS_BUFFER_TOO_SMALL`. Thread-safe.
+//
+// # Safety
+// String arguments are NULL or NUL-terminated; `buf` is NULL or holds
+// `buf_len` writable bytes; `len_out` is NULL or valid for writing.
+hsm_status hsm_policy_evaluate_json(const char *profile_json,
+                                    const char *ruleset,
+                                    const char *as_of,
+                                    bool trace,
+                                    char *buf,
+                                    size_t buf_len,
+                                    size_t *len_out);
 
 // Writes the default scene for skin at a gate (emissivity 0.98, 1 m, 20 °C
 // reflected, air and window, no window, 50 % humidity) into `*out`.

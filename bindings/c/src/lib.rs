@@ -34,6 +34,7 @@ pub mod count;
 pub mod error;
 pub mod panic;
 pub mod policy;
+pub mod policy_rules;
 pub mod slice;
 pub mod thermal;
 pub mod version;

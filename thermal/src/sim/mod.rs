@@ -158,6 +158,19 @@ pub struct BlackbodySpec {
     pub set_point: Celsius,
 }
 
+impl BlackbodySpec {
+    /// The emitter's interior, `margin` pixels in from each side (at least
+    /// one pixel): what a processor should measure, since optical blur mixes
+    /// the emitter's edge with its surroundings.
+    #[must_use]
+    pub fn interior(&self, margin: u32) -> Rect {
+        let r = self.rect;
+        let mx = margin.min(r.width.saturating_sub(1) / 2);
+        let my = margin.min(r.height.saturating_sub(1) / 2);
+        Rect::new(r.x + mx, r.y + my, r.width - 2 * mx, r.height - 2 * my)
+    }
+}
+
 /// Configuration of a simulation.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct SimConfig {
@@ -187,7 +200,7 @@ pub struct SimConfig {
 
 impl Default for SimConfig {
     /// Seed 1, the default camera and population, 22 °C ambient, a 35 °C
-    /// blackbody of 8 × 8 px in the top-right corner, 8 frames per passage
+    /// blackbody of 10 × 10 px in the top-right corner, 8 frames per passage
     /// from 2.4–2.8 m to 0.75–0.95 m at 30 frames per second, no
     /// distractors.
     fn default() -> Self {
@@ -208,11 +221,11 @@ impl Default for SimConfig {
     }
 }
 
-/// A blackbody of 5 % of the width (at least 6 px) in the top-right corner
+/// A blackbody of 1/16 of the width (at least 8 px) in the top-right corner
 /// at 35 °C: the placement the simulator uses by default.
 #[must_use]
 pub fn default_blackbody(width: usize, height: usize) -> BlackbodySpec {
-    let side = (width / 20).max(6).min(width).min(height) as u32;
+    let side = (width / 16).max(8).min(width).min(height) as u32;
     let margin = (side / 2).max(1);
     BlackbodySpec {
         rect: Rect::new(

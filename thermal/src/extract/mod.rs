@@ -1,0 +1,906 @@
+//! Per-frame extraction: from a frame of counts to face readings.
+//!
+//! A [`FrameProcessor`] is configured once ([`ProcessorConfig`]: radiometry,
+//! segmentation band, minimum face pixels, site statistic, blackbody) and
+//! then called per frame with a [`FrameView<u16>`] and a [`Timestamp`]. It
+//! writes one [`FaceReading`] per warm region that qualifies as a face into
+//! a caller-owned [`FrameResult`], with the blackbody's state and the
+//! frame's sensor checks.
+//!
+//! ## Algorithm
+//! 1. **Segmentation in the raw domain.** The band (default 30–43 °C) is
+//!    converted once to counts through the monotonic radiometric map; a
+//!    pixel is in band when `lo ≤ count ≤ hi` (one wrapping subtraction and
+//!    one comparison). Rows are scanned in blocks of 32 pixels, and a block
+//!    with no pixel in band is skipped whole.
+//! 2. **Labelling by runs.** Each row's in-band runs are joined to the
+//!    previous row's runs they touch (8-connectivity) with a union–find
+//!    whose root is always the earliest run, so regions are numbered in
+//!    raster order of their first pixel. No per-pixel label image is
+//!    written. The blackbody's region is excluded.
+//! 3. **Regions that qualify as faces**: at least `min_region_pixels`,
+//!    filling at least 35 % of their bounding box, and between half and
+//!    three times as tall as wide (a hot cup's blurred rim, a lamp's halo
+//!    and noise specks do not qualify). A face below `min_face_pixels` is
+//!    reported with `TOO_FEW_PIXELS`.
+//! 4. **Measurement site.** The region's `candidates` hottest pixels
+//!    (ties in raster order) are collected; each is scored by the mean of
+//!    the in-band pixels of its 3 × 3 window **without the window's hottest
+//!    one**; a window with two or more pixels above the band (a hot object
+//!    beside the face) or fewer than five in band is rejected. The best
+//!    score wins (ties: the earlier pixel in raster order). A single hot
+//!    pixel therefore can neither be the site's value nor pull the site
+//!    towards it: in its own window it is the dropped maximum, and in its
+//!    neighbours' windows it is dropped too. The score (a mean of counts) is
+//!    converted to °C: `site_c`, the apparent temperature.
+//! 5. **Blackbody correction**: `corrected_c = site_c − offset`, with the
+//!    offset tracked by [`blackbody::BlackbodyTracker`]; NaN when no
+//!    blackbody is configured or none has been measured yet (and the reading
+//!    is flagged).
+//! 6. **Quality flags** ([`QualityFlags`]): too few pixels; more than
+//!    `max_bad_pixels` pixels at 0/65 535 or outside the map's domain in the
+//!    face box (`SATURATED`); site window touching cold pixels or the frame
+//!    border (`SITE_ON_EDGE`); cold pixels enclosed inside the face rows
+//!    amounting to at least `glasses_fraction` of its area (`GLASSES`); more
+//!    than one face of at least `min_face_pixels` while `single_person`
+//!    (`MULTIPLE_PERSONS`); and the frame's flags: dead rows/columns
+//!    (constant across the row/column; sampled at 5 points per row and
+//!    8 rows per column, then confirmed), a frozen frame (the 8 sampled rows
+//!    identical to the previous frame's), and the blackbody's flags.
+//!
+//! ## Allocation
+//! Buffers (runs, union–find, region table, sampled rows) grow during the
+//! first frames and are reused; [`FrameResult`] holds at most its capacity
+//! of faces (extra faces are counted in [`FrameResult::dropped_faces`]). In
+//! steady state a call allocates nothing.
+
+pub mod blackbody;
+mod flags;
+
+pub use blackbody::{BlackbodyConfig, BlackbodyReading, BlackbodyTracker};
+pub use flags::QualityFlags;
+
+use hsm_core::{Celsius, CoreError, FrameView, Micros, Point, Rect, Timestamp};
+
+use crate::error::ThermalError;
+use crate::radiometry::{Converter, Radiometry};
+
+/// How the measurement-site temperature is computed from the face's pixels.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SiteStatistic {
+    /// The robust statistic described in the [module docs](self): the best
+    /// 3 × 3 window (hottest pixel dropped) around one of the `candidates`
+    /// hottest pixels. `candidates` in `1..=64`; default 24.
+    TrimmedWindow {
+        /// How many of the hottest pixels are tried as the site.
+        candidates: u16,
+    },
+    /// The single hottest pixel (ties: raster order). Not robust: one hot
+    /// pixel sets it. For comparison only.
+    Max,
+}
+
+/// A pixel position (column, row).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub struct Pixel {
+    /// Column.
+    pub x: u32,
+    /// Row.
+    pub y: u32,
+}
+
+/// Everything a [`FrameProcessor`] needs, given once.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ProcessorConfig {
+    /// How counts map to temperature (must increase with the count).
+    pub radiometry: Radiometry,
+    /// Skin band: pixels in `[lo, hi]` °C are segmented. Default 30–43 °C.
+    pub band: (Celsius, Celsius),
+    /// Smallest face, in pixels, whose reading is valid (default 800: a face
+    /// about 32 pixels wide, so that each inner canthus covers at least a
+    /// 3 × 3 window after optical blur — the premise of the site statistic;
+    /// IEC 80601-2-59 likewise asks that the canthus be resolved by several
+    /// pixels).
+    pub min_face_pixels: u32,
+    /// Smallest warm region reported at all (smaller ones are noise). Default 40.
+    pub min_region_pixels: u32,
+    /// The site statistic.
+    pub site: SiteStatistic,
+    /// The reference blackbody, if one is in view.
+    pub blackbody: Option<BlackbodyConfig>,
+    /// Whether one person at a time is required (flags `MULTIPLE_PERSONS`).
+    pub single_person: bool,
+    /// Pixels at the sensor's limits tolerated in a face box before
+    /// `SATURATED` (isolated defective pixels are handled by the site
+    /// statistic). Default 2.
+    pub max_bad_pixels: u32,
+    /// Enclosed cold pixels, as a fraction of the face area, that mean
+    /// glasses. Default 0.04.
+    pub glasses_fraction: f64,
+}
+
+impl Default for ProcessorConfig {
+    /// TLinear centi-kelvin, 30–43 °C, 800/40 pixels, trimmed window over
+    /// 24 candidates, no blackbody, single person, 2 bad pixels, 4 % glasses.
+    fn default() -> Self {
+        ProcessorConfig {
+            radiometry: Radiometry::TLinear(crate::radiometry::TLinearResolution::CentiKelvin),
+            band: (Celsius(30.0), Celsius(43.0)),
+            min_face_pixels: 800,
+            min_region_pixels: 40,
+            site: SiteStatistic::TrimmedWindow { candidates: 24 },
+            blackbody: None,
+            single_person: true,
+            max_bad_pixels: 2,
+            glasses_fraction: 0.04,
+        }
+    }
+}
+
+/// One face in one frame.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct FaceReading {
+    /// Bounding box of the warm region.
+    pub bbox: Rect,
+    /// Centroid of the region's pixel centres.
+    pub centroid: Point,
+    /// Pixels in the region.
+    pub area: u32,
+    /// The measurement site.
+    pub site: Pixel,
+    /// Apparent (calibration-mode) temperature at the site.
+    pub site_c: Celsius,
+    /// `site_c` corrected with the blackbody offset; NaN without one.
+    pub corrected_c: Celsius,
+    /// Quality flags (the frame's flags included).
+    pub flags: QualityFlags,
+}
+
+/// The result of one frame, in a caller-owned buffer reused across frames.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FrameResult {
+    /// The frame's timestamp.
+    pub timestamp: Timestamp,
+    faces: Vec<FaceReading>,
+    capacity: usize,
+    /// Faces found beyond the capacity (not reported).
+    pub dropped_faces: u32,
+    /// The blackbody this frame.
+    pub blackbody: BlackbodyReading,
+    /// Flags of the whole frame (sensor faults, blackbody), also set on every face.
+    pub frame_flags: QualityFlags,
+    /// Dead (constant) rows found.
+    pub dead_rows: u32,
+    /// Dead (constant) columns found.
+    pub dead_columns: u32,
+}
+
+impl FrameResult {
+    /// A result buffer for at most `max_faces` faces.
+    #[must_use]
+    pub fn with_capacity(max_faces: usize) -> Self {
+        FrameResult {
+            timestamp: Timestamp(0),
+            faces: Vec::with_capacity(max_faces),
+            capacity: max_faces,
+            dropped_faces: 0,
+            blackbody: BlackbodyReading::default(),
+            frame_flags: QualityFlags::NONE,
+            dead_rows: 0,
+            dead_columns: 0,
+        }
+    }
+
+    /// The faces, in raster order of their first pixel.
+    #[must_use]
+    pub fn faces(&self) -> &[FaceReading] {
+        &self.faces
+    }
+
+    /// How many faces this buffer can hold.
+    #[must_use]
+    pub const fn capacity(&self) -> usize {
+        self.capacity
+    }
+}
+
+impl Default for FrameResult {
+    /// Room for 16 faces.
+    fn default() -> Self {
+        FrameResult::with_capacity(16)
+    }
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Run {
+    y: u32,
+    x0: u32,
+    /// Exclusive.
+    x1: u32,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Region {
+    area: u32,
+    sum_x2: u64,
+    sum_y: u64,
+    x0: u32,
+    y0: u32,
+    x1: u32,
+    y1: u32,
+    first_run: u32,
+    last_run: u32,
+}
+
+const NO_RUN: u32 = u32::MAX;
+const MAX_CANDIDATES: usize = 64;
+
+/// The per-frame extractor. Configure once, call [`FrameProcessor::process`]
+/// per frame. Holds state across frames (blackbody tracking, the previous
+/// frame's samples), so one processor serves one camera stream; it is
+/// `Send` and may move between threads.
+#[derive(Clone, Debug)]
+pub struct FrameProcessor {
+    cfg: ProcessorConfig,
+    conv: Converter,
+    lo: u16,
+    span: u16,
+    valid: (u16, u16),
+    tracker: Option<BlackbodyTracker>,
+    runs: Vec<Run>,
+    parent: Vec<u32>,
+    next: Vec<u32>,
+    region_of: Vec<u32>,
+    regions: Vec<Region>,
+    samples: Vec<u16>,
+    prev_samples: Vec<u16>,
+    col_same: Vec<bool>,
+    have_prev: bool,
+    last_t: Option<Timestamp>,
+    shape: (usize, usize),
+}
+
+fn invalid(field: &'static str, value: f64, expected: &'static str) -> ThermalError {
+    ThermalError::Core(CoreError::InvalidArgument {
+        field,
+        value,
+        expected,
+    })
+}
+
+impl FrameProcessor {
+    /// Validates the configuration and converts the band to counts.
+    ///
+    /// # Errors
+    /// The radiometry's errors; [`ThermalError::Core`] (`InvalidArgument`)
+    /// naming a bad parameter: a band not inside `(0, 100)` °C with
+    /// `lo < hi`, a map that does not increase with the count, a band that
+    /// no count represents, `candidates` outside `1..=64`, a non-finite or
+    /// negative tolerance, a zero smoothing time.
+    pub fn new(cfg: ProcessorConfig) -> Result<Self, ThermalError> {
+        let conv = cfg.radiometry.compile()?;
+        let (lo_c, hi_c) = (cfg.band.0.get(), cfg.band.1.get());
+        if !(lo_c.is_finite() && hi_c.is_finite() && lo_c > 0.0 && hi_c < 100.0 && lo_c < hi_c) {
+            return Err(invalid("band", lo_c, "finite 0 < lo < hi < 100 °C"));
+        }
+        let valid = conv.valid_counts().ok_or(invalid(
+            "radiometry",
+            0.0,
+            "a map under which some u16 count is a temperature",
+        ))?;
+        let (vlo, vhi) = (*valid.start(), *valid.end());
+        let (clo, chi) = (
+            conv.celsius_of(f64::from(vlo))
+                .map_or(f64::NAN, Celsius::get),
+            conv.celsius_of(f64::from(vhi))
+                .map_or(f64::NAN, Celsius::get),
+        );
+        if chi.is_nan() || clo.is_nan() || chi <= clo {
+            return Err(invalid(
+                "radiometry",
+                clo,
+                "a map whose temperature increases with the count (a linear map needs gain > 0)",
+            ));
+        }
+        // Smallest count at or above lo_c, largest at or below hi_c.
+        let lo = first_count(&conv, vlo, vhi, |t| t >= lo_c);
+        let hi = first_count(&conv, vlo, vhi, |t| t > hi_c).map_or(Some(vhi), |c| c.checked_sub(1));
+        let (lo, hi) = match (lo, hi) {
+            (Some(l), Some(h)) if l <= h && l >= vlo => (l, h),
+            _ => {
+                return Err(invalid(
+                    "band",
+                    lo_c,
+                    "a band that some u16 count represents under this radiometry",
+                ));
+            }
+        };
+        if let SiteStatistic::TrimmedWindow { candidates } = cfg.site
+            && !(1..=MAX_CANDIDATES as u16).contains(&candidates)
+        {
+            return Err(invalid("site.candidates", f64::from(candidates), "1..=64"));
+        }
+        if !(cfg.glasses_fraction.is_finite() && (0.0..=1.0).contains(&cfg.glasses_fraction)) {
+            return Err(invalid(
+                "glasses_fraction",
+                cfg.glasses_fraction,
+                "a fraction in [0, 1]",
+            ));
+        }
+        if cfg.min_region_pixels == 0 {
+            return Err(invalid("min_region_pixels", 0.0, ">= 1"));
+        }
+        if let Some(bb) = cfg.blackbody {
+            for (field, v) in [
+                ("blackbody.band_c", bb.band_c),
+                ("blackbody.missing_c", bb.missing_c),
+                ("blackbody.non_uniform_c", bb.non_uniform_c),
+                ("blackbody.max_drift_c_per_min", bb.max_drift_c_per_min),
+            ] {
+                if !(v.is_finite() && v > 0.0) {
+                    return Err(invalid(field, v, "a finite value > 0"));
+                }
+            }
+            if !(bb.set_point.get().is_finite() && conv.celsius_to_count(bb.set_point).is_ok()) {
+                return Err(invalid(
+                    "blackbody.set_point",
+                    bb.set_point.get(),
+                    "a temperature this radiometry represents in u16 counts",
+                ));
+            }
+            if bb.smoothing.0 <= 0 {
+                return Err(invalid(
+                    "blackbody.smoothing",
+                    bb.smoothing.0 as f64,
+                    "> 0 µs",
+                ));
+            }
+            if bb.rect.width == 0 || bb.rect.height == 0 {
+                return Err(invalid(
+                    "blackbody.rect",
+                    f64::from(bb.rect.width.min(bb.rect.height)),
+                    "a non-empty rectangle",
+                ));
+            }
+        }
+        Ok(FrameProcessor {
+            cfg,
+            conv,
+            lo,
+            span: hi - lo,
+            valid: (vlo, vhi),
+            tracker: cfg.blackbody.map(BlackbodyTracker::new),
+            runs: Vec::new(),
+            parent: Vec::new(),
+            next: Vec::new(),
+            region_of: Vec::new(),
+            regions: Vec::new(),
+            samples: Vec::new(),
+            prev_samples: Vec::new(),
+            col_same: Vec::new(),
+            have_prev: false,
+            last_t: None,
+            shape: (0, 0),
+        })
+    }
+
+    /// The configuration.
+    #[must_use]
+    pub const fn config(&self) -> &ProcessorConfig {
+        &self.cfg
+    }
+
+    /// The converter compiled from the configured radiometry.
+    #[must_use]
+    pub const fn converter(&self) -> &Converter {
+        &self.conv
+    }
+
+    /// The band in counts, `(lo, hi)` inclusive.
+    #[must_use]
+    pub const fn band_counts(&self) -> (u16, u16) {
+        (self.lo, self.lo + self.span)
+    }
+
+    /// Forgets the stream's history (blackbody tracking, previous frame).
+    pub fn reset(&mut self) {
+        if let Some(t) = &mut self.tracker {
+            t.reset();
+        }
+        self.have_prev = false;
+        self.last_t = None;
+    }
+
+    /// Processes one frame into `out` (cleared first).
+    ///
+    /// # Errors
+    /// [`ThermalError::Core`]: `OutOfOrder` when `t` is before the previous
+    /// frame's timestamp; `InvalidArgument` when the blackbody region does
+    /// not lie inside the frame. `out` is left cleared on error.
+    pub fn process(
+        &mut self,
+        frame: &FrameView<'_, u16>,
+        t: Timestamp,
+        out: &mut FrameResult,
+    ) -> Result<(), ThermalError> {
+        out.faces.clear();
+        out.dropped_faces = 0;
+        out.timestamp = t;
+        out.dead_rows = 0;
+        out.dead_columns = 0;
+        out.frame_flags = QualityFlags::NONE;
+        out.blackbody = BlackbodyReading::default();
+        if let Some(prev) = self.last_t
+            && t < prev
+        {
+            return Err(ThermalError::Core(CoreError::OutOfOrder {
+                field: "timestamp",
+                value: t.0,
+                previous: prev.0,
+            }));
+        }
+        let (w, h) = (frame.width(), frame.height());
+        if let Some(bb) = self.cfg.blackbody
+            && (bb.rect.right() as usize > w || bb.rect.bottom() as usize > h)
+        {
+            return Err(invalid(
+                "blackbody.rect",
+                f64::from(bb.rect.right()),
+                "a rectangle inside the frame",
+            ));
+        }
+        if self.shape != (w, h) {
+            self.shape = (w, h);
+            self.have_prev = false;
+        }
+        self.last_t = Some(t);
+
+        // Frame checks: dead lines, frozen frame.
+        let (dead_rows, dead_cols, frozen) = self.sensor_checks(frame);
+        out.dead_rows = dead_rows;
+        out.dead_columns = dead_cols;
+        if dead_rows + dead_cols > 0 {
+            out.frame_flags |= QualityFlags::DEAD_LINES;
+        }
+        if frozen {
+            out.frame_flags |= QualityFlags::FROZEN_FRAME;
+        }
+        // Blackbody.
+        let conv = self.conv;
+        out.blackbody = match &mut self.tracker {
+            Some(tr) => tr.update(frame, &conv, t),
+            None => BlackbodyReading::default(),
+        };
+        out.frame_flags |= out.blackbody.flags;
+        let offset = out.blackbody.offset.get();
+
+        // Segmentation and labelling.
+        self.label(frame);
+        // Faces.
+        let min_face = self.cfg.min_face_pixels;
+        let mut big = 0usize;
+        for r in &self.regions {
+            if qualifies(r, self.cfg.min_region_pixels) && r.area >= min_face {
+                big += 1;
+            }
+        }
+        for ri in 0..self.regions.len() {
+            let r = self.regions[ri];
+            if !qualifies(&r, self.cfg.min_region_pixels) {
+                continue;
+            }
+            if out.faces.len() >= out.capacity {
+                out.dropped_faces += 1;
+                continue;
+            }
+            let mut reading = self.measure(frame, &r);
+            reading.flags |= out.frame_flags;
+            if r.area < min_face {
+                reading.flags |= QualityFlags::TOO_FEW_PIXELS;
+            }
+            if self.cfg.single_person && big > 1 {
+                reading.flags |= QualityFlags::MULTIPLE_PERSONS;
+            }
+            reading.corrected_c = Celsius(reading.site_c.get() - offset);
+            out.faces.push(reading);
+        }
+        Ok(())
+    }
+
+    /// Processes a stack of packed frames of shape `(n, height, width)`, the
+    /// `k`-th at `first + k · interval`, appending one result per frame
+    /// (each with room for [`FrameResult::default`]'s 16 faces) to `out`.
+    ///
+    /// # Errors
+    /// A shape error when `stack.len() != n · height · width` (or the sizes
+    /// are zero); then as [`FrameProcessor::process`], stopping at the first
+    /// failing frame.
+    pub fn process_stack(
+        &mut self,
+        stack: &[u16],
+        (n, height, width): (usize, usize, usize),
+        first: Timestamp,
+        interval: Micros,
+        out: &mut Vec<FrameResult>,
+    ) -> Result<(), ThermalError> {
+        let per = width.saturating_mul(height);
+        if n == 0 || per == 0 || per == usize::MAX || n.checked_mul(per) != Some(stack.len()) {
+            return Err(ThermalError::Core(CoreError::ShapeMismatch {
+                what: "frame stack",
+                expected_width: width,
+                expected_height: height.saturating_mul(n),
+                actual_width: width,
+                actual_height: stack.len().checked_div(width).unwrap_or(0),
+            }));
+        }
+        out.reserve(n);
+        for (k, frame) in stack.chunks_exact(per).enumerate() {
+            let view = FrameView::packed(frame, width, height)?;
+            let t = first
+                .checked_add(Micros(interval.0.saturating_mul(k as i64)))
+                .unwrap_or(Timestamp(i64::MAX));
+            let mut r = FrameResult::default();
+            self.process(&view, t, &mut r)?;
+            out.push(r);
+        }
+        Ok(())
+    }
+
+    /// Dead rows, dead columns, frozen frame.
+    fn sensor_checks(&mut self, frame: &FrameView<'_, u16>) -> (u32, u32, bool) {
+        let (w, h) = (frame.width(), frame.height());
+        let mut dead_rows = 0;
+        if w >= 8 {
+            for row in frame.rows() {
+                let v = row[0];
+                if row[w / 4] == v
+                    && row[w / 2] == v
+                    && row[3 * w / 4] == v
+                    && row[w - 1] == v
+                    && row.iter().all(|&p| p == v)
+                {
+                    dead_rows += 1;
+                }
+            }
+        }
+        // Eight sampled rows: column check and frozen-frame signature.
+        let k = 8.min(h);
+        self.samples.clear();
+        for i in 0..k {
+            if let Some(row) = frame.row((2 * i + 1) * h / (2 * k)) {
+                self.samples.extend_from_slice(row);
+            }
+        }
+        let mut dead_cols = 0;
+        if h >= 8 {
+            self.col_same.clear();
+            self.col_same.resize(w, true);
+            let (first, rest) = self.samples.split_at(w.min(self.samples.len()));
+            for row in rest.chunks_exact(w) {
+                for ((s, a), b) in self.col_same.iter_mut().zip(first).zip(row) {
+                    *s &= a == b;
+                }
+            }
+            for (x, same) in self.col_same.iter().enumerate() {
+                if *same {
+                    let v = frame.get(x, 0).copied();
+                    if (0..h).all(|y| frame.get(x, y).copied() == v) {
+                        dead_cols += 1;
+                    }
+                }
+            }
+        }
+        let frozen = self.have_prev && self.samples == self.prev_samples;
+        core::mem::swap(&mut self.samples, &mut self.prev_samples);
+        self.have_prev = true;
+        (dead_rows, dead_cols, frozen)
+    }
+
+    /// Finds the in-band runs, joins them into regions.
+    fn label(&mut self, frame: &FrameView<'_, u16>) {
+        self.runs.clear();
+        self.parent.clear();
+        let (lo, span) = (self.lo, self.span);
+        let w = frame.width() as u32;
+        let bb = self.tracker.as_ref().map(|t| {
+            let r = t.excluded();
+            Rect::new(r.x, r.y, r.width.min(w.saturating_sub(r.x)), r.height)
+        });
+        let mut prev = 0usize..0usize;
+        for (y, row) in frame.rows().enumerate() {
+            let y = y as u32;
+            let start = self.runs.len();
+            match bb {
+                Some(r) if y >= r.y && y < r.bottom() => {
+                    scan(row, 0, r.x, y, lo, span, &mut self.runs);
+                    scan(row, r.right(), w, y, lo, span, &mut self.runs);
+                }
+                _ => scan(row, 0, w, y, lo, span, &mut self.runs),
+            }
+            let cur = start..self.runs.len();
+            // Join each new run to the previous row's runs it touches.
+            let mut j = prev.start;
+            for i in cur.clone() {
+                self.parent.push(i as u32);
+                let r = self.runs[i];
+                while j < prev.end && self.runs[j].x1 < r.x0 {
+                    j += 1;
+                }
+                let mut k = j;
+                while k < prev.end && self.runs[k].x0 <= r.x1 {
+                    union(&mut self.parent, i as u32, k as u32);
+                    k += 1;
+                }
+            }
+            prev = cur;
+        }
+        // Resolve regions; roots are the earliest run of each region.
+        let n = self.runs.len();
+        self.region_of.clear();
+        self.region_of.resize(n, NO_RUN);
+        self.next.clear();
+        self.next.resize(n, NO_RUN);
+        self.regions.clear();
+        for i in 0..n {
+            let root = find(&mut self.parent, i as u32) as usize;
+            let run = self.runs[i];
+            let len = run.x1 - run.x0;
+            if root == i {
+                self.region_of[i] = self.regions.len() as u32;
+                self.regions.push(Region {
+                    area: 0,
+                    sum_x2: 0,
+                    sum_y: 0,
+                    x0: run.x0,
+                    y0: run.y,
+                    x1: run.x1,
+                    y1: run.y + 1,
+                    first_run: i as u32,
+                    last_run: i as u32,
+                });
+            } else {
+                let ri = self.region_of[root];
+                self.region_of[i] = ri;
+                if let Some(reg) = self.regions.get_mut(ri as usize) {
+                    self.next[reg.last_run as usize] = i as u32;
+                    reg.last_run = i as u32;
+                }
+            }
+            if let Some(reg) = self.regions.get_mut(self.region_of[i] as usize) {
+                reg.area += len;
+                // Sum of (2x + 1) over the run: twice the pixel centres.
+                reg.sum_x2 += u64::from(len) * u64::from(run.x0 + run.x1);
+                reg.sum_y += u64::from(len) * u64::from(run.y);
+                reg.x0 = reg.x0.min(run.x0);
+                reg.x1 = reg.x1.max(run.x1);
+                reg.y1 = reg.y1.max(run.y + 1);
+            }
+        }
+    }
+
+    /// Site, temperature and the region's own flags.
+    fn measure(&self, frame: &FrameView<'_, u16>, r: &Region) -> FaceReading {
+        let lo = self.lo;
+        let m = match self.cfg.site {
+            SiteStatistic::TrimmedWindow { candidates } => usize::from(candidates),
+            SiteStatistic::Max => 1,
+        };
+        // The m hottest pixels whose window is acceptable, sorted by value
+        // descending then raster order: (value, x, y, score, edge).
+        let mut cand = [(0u16, 0u32, 0u32, 0f64, false); MAX_CANDIDATES];
+        let mut nc = 0usize;
+        let mut rejected_hottest: Option<(u16, u32, u32)> = None;
+        let mut cold_gaps = 0u32;
+        let mut run_i = r.first_run;
+        let mut prev_run: Option<Run> = None;
+        while run_i != NO_RUN {
+            let run = self.runs[run_i as usize];
+            if let Some(row) = frame.row(run.y as usize) {
+                if let Some(px) = row.get(run.x0 as usize..run.x1 as usize) {
+                    for (dx, &v) in px.iter().enumerate() {
+                        if nc == m && v <= cand[m - 1].0 {
+                            continue;
+                        }
+                        let x = run.x0 + dx as u32;
+                        let Some((score, edge)) = self.window(frame, x, run.y, v) else {
+                            if rejected_hottest.is_none_or(|(b, ..)| v > b) {
+                                rejected_hottest = Some((v, x, run.y));
+                            }
+                            continue;
+                        };
+                        let mut pos = nc.min(m - 1);
+                        while pos > 0 && cand[pos - 1].0 < v {
+                            cand[pos] = cand[pos - 1];
+                            pos -= 1;
+                        }
+                        cand[pos] = (v, x, run.y, score, edge);
+                        nc = (nc + 1).min(m);
+                    }
+                }
+                // Cold pixels enclosed between two runs of this region on one row.
+                if let Some(p) = prev_run
+                    && p.y == run.y
+                    && let Some(gap) = row.get(p.x1 as usize..run.x0 as usize)
+                {
+                    cold_gaps += gap.iter().filter(|&&v| v < lo).count() as u32;
+                }
+            }
+            prev_run = Some(run);
+            run_i = self.next[run_i as usize];
+        }
+        // Bad pixels in the face box.
+        let (vlo, vhi) = self.valid;
+        let mut bad = 0u32;
+        for y in r.y0..r.y1 {
+            if let Some(px) = frame
+                .row(y as usize)
+                .and_then(|row| row.get(r.x0 as usize..r.x1 as usize))
+            {
+                bad += px
+                    .iter()
+                    .filter(|&&v| v == 0 || v == u16::MAX || v < vlo || v > vhi)
+                    .count() as u32;
+            }
+        }
+        let mut flags = QualityFlags::NONE;
+        if bad > self.cfg.max_bad_pixels {
+            flags |= QualityFlags::SATURATED;
+        }
+        if cold_gaps > 0 && f64::from(cold_gaps) >= self.cfg.glasses_fraction * f64::from(r.area) {
+            flags |= QualityFlags::GLASSES;
+        }
+        // The best score; ties go to the earlier pixel in raster order.
+        let fw = frame.width() as u64;
+        let mut best: Option<(f64, u64, usize)> = None;
+        for (i, c) in cand.iter().take(nc).enumerate() {
+            let key = u64::from(c.2) * fw + u64::from(c.1);
+            let better = match best {
+                None => true,
+                Some((bs, bk, _)) => c.3 > bs || (c.3 == bs && key < bk),
+            };
+            if better {
+                best = Some((c.3, key, i));
+            }
+        }
+        let (raw, site, edge) = match best.and_then(|(_, _, i)| cand.get(i)) {
+            Some(&(_, x, y, score, edge)) => (score, Pixel { x, y }, edge),
+            // Every window was rejected (a hot object covers the face):
+            // report the hottest pixel, flagged.
+            None => {
+                let (v, x, y) = rejected_hottest.unwrap_or((0, r.x0, r.y0));
+                (f64::from(v), Pixel { x, y }, true)
+            }
+        };
+        if edge {
+            flags |= QualityFlags::SITE_ON_EDGE;
+        }
+        let site_c = self.conv.celsius_of(raw).unwrap_or(Celsius(f64::NAN));
+        let area = r.area.max(1);
+        FaceReading {
+            bbox: Rect::new(r.x0, r.y0, r.x1 - r.x0, r.y1 - r.y0),
+            centroid: Point::new(
+                (r.sum_x2 as f64 / (2.0 * f64::from(area))) as f32,
+                (r.sum_y as f64 / f64::from(area) + 0.5) as f32,
+            ),
+            area: r.area,
+            site,
+            site_c,
+            corrected_c: Celsius(f64::NAN),
+            flags,
+        }
+    }
+
+    /// The site statistic at `(x, y)` (value `v`): `(score in counts, on
+    /// edge)`, or `None` when the window is rejected.
+    #[inline]
+    fn window(&self, frame: &FrameView<'_, u16>, x: u32, y: u32, v: u16) -> Option<(f64, bool)> {
+        let SiteStatistic::TrimmedWindow { .. } = self.cfg.site else {
+            return Some((f64::from(v), false));
+        };
+        let (lo, span) = (self.lo, self.span);
+        let (mut n_in, mut n_lo, mut n_hi, mut sum, mut max) = (0u32, 0u32, 0u32, 0u64, 0u16);
+        let (x, y) = (x as usize, y as usize);
+        let (fw, fh) = (frame.width(), frame.height());
+        let clipped = x == 0 || y == 0 || x + 1 >= fw || y + 1 >= fh;
+        for yy in y.saturating_sub(1)..(y + 2).min(fh) {
+            let Some(row) = frame.row(yy) else { continue };
+            for &p in row.get(x.saturating_sub(1)..(x + 2).min(fw)).unwrap_or(&[]) {
+                if p.wrapping_sub(lo) <= span {
+                    n_in += 1;
+                    sum += u64::from(p);
+                    max = max.max(p);
+                } else if p < lo {
+                    n_lo += 1;
+                } else {
+                    n_hi += 1;
+                }
+            }
+        }
+        if n_hi >= 2 || n_in < 5 {
+            return None;
+        }
+        let score = (sum - u64::from(max)) as f64 / f64::from(n_in - 1);
+        Some((score, clipped || n_lo >= 2))
+    }
+}
+
+/// Whether a region is face-like enough to report.
+fn qualifies(r: &Region, min_pixels: u32) -> bool {
+    let (bw, bh) = (u64::from(r.x1 - r.x0), u64::from(r.y1 - r.y0));
+    let box_area = bw * bh;
+    r.area >= min_pixels && u64::from(r.area) * 100 >= box_area * 35 && 2 * bh >= bw && bh <= 3 * bw
+}
+
+/// The smallest count in `lo..=hi` whose temperature satisfies `pred`
+/// (monotonic: binary search), or `None`.
+fn first_count(conv: &Converter, lo: u16, hi: u16, pred: impl Fn(f64) -> bool) -> Option<u16> {
+    let test = |c: u16| conv.celsius_of(f64::from(c)).is_some_and(|t| pred(t.get()));
+    if !test(hi) {
+        return None;
+    }
+    let (mut a, mut b) = (lo, hi);
+    while a < b {
+        let mid = a + (b - a) / 2;
+        if test(mid) {
+            b = mid;
+        } else {
+            a = mid + 1;
+        }
+    }
+    Some(a)
+}
+
+/// Appends the in-band runs of `row[x_from..x_to]`.
+#[inline]
+fn scan(row: &[u16], x_from: u32, x_to: u32, y: u32, lo: u16, span: u16, runs: &mut Vec<Run>) {
+    let in_band = |v: u16| v.wrapping_sub(lo) <= span;
+    let Some(seg) = row.get(x_from as usize..x_to as usize) else {
+        return;
+    };
+    let n = seg.len();
+    let mut x = 0usize;
+    while x < n {
+        if let Some(block) = seg.get(x..x + 32) {
+            let any = block.iter().fold(0u8, |a, &v| a | u8::from(in_band(v)));
+            if any == 0 {
+                x += 32;
+                continue;
+            }
+        }
+        if in_band(seg[x]) {
+            let s = x;
+            while x < n && in_band(seg[x]) {
+                x += 1;
+            }
+            runs.push(Run {
+                y,
+                x0: x_from + s as u32,
+                x1: x_from + x as u32,
+            });
+        } else {
+            x += 1;
+        }
+    }
+}
+
+fn find(parent: &mut [u32], mut i: u32) -> u32 {
+    while parent[i as usize] != i {
+        let p = parent[i as usize];
+        parent[i as usize] = parent[p as usize];
+        i = p;
+    }
+    i
+}
+
+/// Joins two sets; the smaller index becomes the root.
+fn union(parent: &mut [u32], a: u32, b: u32) {
+    let (ra, rb) = (find(parent, a), find(parent, b));
+    if ra < rb {
+        parent[rb as usize] = ra;
+    } else if rb < ra {
+        parent[ra as usize] = rb;
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,324 @@
+use super::*;
+use crate::sim::{BlackbodySpec, CameraModel, Placement, Scene, SimConfig, SimFrame, Simulator};
+
+fn view(f: &SimFrame) -> FrameView<'_, u16> {
+    FrameView::packed(&f.counts, 160, 120).unwrap()
+}
+
+fn bb_config(spec: BlackbodySpec) -> BlackbodyConfig {
+    BlackbodyConfig::new(spec.interior(2), spec.set_point)
+}
+
+/// A processor for the default simulated camera, with its blackbody.
+fn processor(sim: &Simulator) -> FrameProcessor {
+    FrameProcessor::new(ProcessorConfig {
+        radiometry: sim.config().camera.radiometry,
+        blackbody: sim.config().blackbody.map(bb_config),
+        ..ProcessorConfig::default()
+    })
+    .unwrap()
+}
+
+fn one_face(sim: &mut Simulator, d: f64) -> (SimFrame, crate::sim::Person) {
+    let person = sim.draw_person();
+    let f = sim.render(&Scene {
+        people: vec![Placement {
+            person,
+            x: 80.0,
+            y: 55.0,
+            distance_m: d,
+        }],
+        ..Scene::default()
+    });
+    (f, person)
+}
+
+#[test]
+fn band_is_converted_once_to_counts() {
+    let p = FrameProcessor::new(ProcessorConfig::default()).unwrap();
+    // TLinear centi-kelvin: 30 °C = 30315 counts; 43 °C = 31615 (its
+    // temperature rounds a hair above 43 in f64, so the last count is 31614).
+    assert_eq!(p.band_counts(), (30315, 31614));
+    let planck = Radiometry::Planck {
+        constants: crate::radiometry::PlanckConstants {
+            r1: 21106.77,
+            r2: 0.012545258,
+            b: 1501.0,
+            f: 1.0,
+            o: -7340.0,
+        },
+        atmosphere: crate::radiometry::AtmosphericConstants::default(),
+        scene: crate::radiometry::Scene::default(),
+    };
+    let p = FrameProcessor::new(ProcessorConfig {
+        radiometry: planck,
+        ..ProcessorConfig::default()
+    })
+    .unwrap();
+    let (lo, hi) = p.band_counts();
+    let c = p.converter();
+    assert!(c.celsius_of(f64::from(lo)).unwrap().get() >= 30.0);
+    assert!(c.celsius_of(f64::from(lo - 1)).unwrap().get() < 30.0);
+    assert!(c.celsius_of(f64::from(hi)).unwrap().get() <= 43.0);
+    assert!(c.celsius_of(f64::from(hi + 1)).unwrap().get() > 43.0);
+}
+
+#[test]
+fn one_face_with_blackbody_reads_the_site() {
+    let mut sim = Simulator::new(SimConfig {
+        camera: CameraModel {
+            offset: Celsius(0.8),
+            ..CameraModel::default()
+        },
+        ..SimConfig::default()
+    })
+    .unwrap();
+    let mut p = processor(&sim);
+    let mut out = FrameResult::default();
+    for _ in 0..5 {
+        let (f, person) = one_face(&mut sim, 0.85);
+        p.process(&view(&f), f.truth.timestamp, &mut out).unwrap();
+        assert_eq!(out.faces().len(), 1, "{out:?}");
+        let face = out.faces()[0];
+        assert!(face.flags.is_valid(), "{}", face.flags);
+        assert!(
+            (face.corrected_c.get() - person.site.get()).abs() < 0.2,
+            "{face:?} vs {person:?}"
+        );
+        assert!((face.site_c.get() - person.site.get() - 0.8).abs() < 0.2);
+        let t = f.truth.faces[0];
+        let near = t.canthi.iter().any(|c| {
+            (c.x - face.site.x as f32 - 0.5).abs() <= 3.0
+                && (c.y - face.site.y as f32 - 0.5).abs() <= 3.0
+        });
+        assert!(near, "site {:?} vs canthi {:?}", face.site, t.canthi);
+        assert!(t.bbox.intersection(face.bbox).is_some());
+        assert!(
+            (out.blackbody.offset.get() - 0.8).abs() < 0.05,
+            "{:?}",
+            out.blackbody
+        );
+    }
+}
+
+#[test]
+fn no_blackbody_means_every_reading_says_so() {
+    let mut sim = Simulator::new(SimConfig {
+        blackbody: None,
+        ..SimConfig::default()
+    })
+    .unwrap();
+    let mut p = FrameProcessor::new(ProcessorConfig::default()).unwrap();
+    let mut out = FrameResult::default();
+    let (f, _) = one_face(&mut sim, 0.85);
+    p.process(&view(&f), f.truth.timestamp, &mut out).unwrap();
+    let face = out.faces()[0];
+    assert!(face.flags.contains(QualityFlags::NO_BLACKBODY) && face.corrected_c.get().is_nan());
+    assert!(face.site_c.get().is_finite());
+}
+
+#[test]
+fn ties_are_broken_in_raster_order_and_a_flat_face_is_deterministic() {
+    // A uniform 36 °C disc: every window scores the same; the site is the
+    // first candidate in raster order whose window is full.
+    let (w, h) = (64usize, 48usize);
+    let bg = 29315u16; // 20 °C
+    let face = 30915u16; // 36 °C
+    let mut px = vec![bg; w * h];
+    for y in 0..h {
+        for x in 0..w {
+            let (dx, dy) = (x as f64 - 32.0, (y as f64 - 24.0) / 1.2);
+            if dx * dx + dy * dy <= 16.0 * 16.0 {
+                px[y * w + x] = face;
+            }
+        }
+    }
+    let mut p = FrameProcessor::new(ProcessorConfig {
+        min_face_pixels: 100,
+        ..ProcessorConfig::default()
+    })
+    .unwrap();
+    let mut out = FrameResult::default();
+    p.process(
+        &FrameView::packed(&px, w, h).unwrap(),
+        Timestamp(0),
+        &mut out,
+    )
+    .unwrap();
+    let f = out.faces()[0];
+    // The first pixel of the disc in raster order is on its top edge, whose
+    // window has cold pixels; the first full-window candidate wins, and the
+    // result is the same every time.
+    assert!((f.site_c.get() - 36.0).abs() < 1e-9);
+    let again = {
+        let mut q = FrameProcessor::new(*p.config()).unwrap();
+        let mut o = FrameResult::default();
+        q.process(&FrameView::packed(&px, w, h).unwrap(), Timestamp(0), &mut o)
+            .unwrap();
+        o.faces()[0].site
+    };
+    assert_eq!(f.site, again);
+    assert_eq!(f.area as usize, px.iter().filter(|&&v| v == face).count());
+    assert!(
+        (f.centroid.x - 32.0).abs() < 0.6 && (f.centroid.y - 24.0).abs() < 0.6,
+        "{:?}",
+        f.centroid
+    );
+}
+
+#[test]
+fn nothing_is_allocated_after_warm_up() {
+    let mut sim = Simulator::new(SimConfig::default()).unwrap();
+    let mut p = processor(&sim);
+    let mut out = FrameResult::default();
+    let passage = sim.passage();
+    let caps = |p: &FrameProcessor, o: &FrameResult| {
+        (
+            p.runs.capacity(),
+            p.parent.capacity(),
+            p.next.capacity(),
+            p.region_of.capacity(),
+            p.regions.capacity(),
+            p.samples.capacity(),
+            p.prev_samples.capacity(),
+            p.col_same.capacity(),
+            o.faces.capacity(),
+        )
+    };
+    // Warm up on the largest frame (the person closest), then run the passage.
+    let last = passage.frames.last().unwrap();
+    p.process(&view(last), Timestamp(0), &mut out).unwrap();
+    p.process(&view(last), Timestamp(1), &mut out).unwrap();
+    let before = caps(&p, &out);
+    p.reset();
+    for f in &passage.frames {
+        p.process(&view(f), f.truth.timestamp, &mut out).unwrap();
+        assert_eq!(caps(&p, &out), before);
+    }
+}
+
+#[test]
+fn stack_equals_frame_by_frame() {
+    let mut sim = Simulator::new(SimConfig::default()).unwrap();
+    let passage = sim.passage();
+    let n = passage.frames.len();
+    let stack: Vec<u16> = passage
+        .frames
+        .iter()
+        .flat_map(|f| f.counts.iter().copied())
+        .collect();
+    let mut a = processor(&sim);
+    let mut results = Vec::new();
+    a.process_stack(
+        &stack,
+        (n, 120, 160),
+        Timestamp(0),
+        Micros(33_333),
+        &mut results,
+    )
+    .unwrap();
+    let mut b = processor(&sim);
+    for (k, f) in passage.frames.iter().enumerate() {
+        let mut out = FrameResult::default();
+        b.process(&view(f), Timestamp(33_333 * k as i64), &mut out)
+            .unwrap();
+        assert_eq!(format!("{out:?}"), format!("{:?}", results[k]));
+    }
+    let e = a
+        .process_stack(
+            &stack[1..],
+            (n, 120, 160),
+            Timestamp(0),
+            Micros(1),
+            &mut results,
+        )
+        .unwrap_err();
+    assert_eq!(e.code(), hsm_core::StatusCode::ShapeMismatch);
+}
+
+#[test]
+fn errors_name_the_problem() {
+    let mut p = FrameProcessor::new(ProcessorConfig::default()).unwrap();
+    let px = vec![0u16; 16 * 16];
+    let v = FrameView::packed(&px, 16, 16).unwrap();
+    let mut out = FrameResult::default();
+    p.process(&v, Timestamp(10), &mut out).unwrap();
+    let e = p.process(&v, Timestamp(9), &mut out).unwrap_err();
+    assert_eq!(e.code(), hsm_core::StatusCode::OutOfOrder);
+    for cfg in [
+        ProcessorConfig {
+            band: (Celsius(40.0), Celsius(30.0)),
+            ..ProcessorConfig::default()
+        },
+        ProcessorConfig {
+            band: (Celsius(f64::NAN), Celsius(30.0)),
+            ..ProcessorConfig::default()
+        },
+        ProcessorConfig {
+            site: SiteStatistic::TrimmedWindow { candidates: 0 },
+            ..ProcessorConfig::default()
+        },
+        ProcessorConfig {
+            radiometry: Radiometry::Linear {
+                gain: -0.01,
+                offset: 400.0,
+            },
+            ..ProcessorConfig::default()
+        },
+        ProcessorConfig {
+            glasses_fraction: f64::INFINITY,
+            ..ProcessorConfig::default()
+        },
+        ProcessorConfig {
+            blackbody: Some(BlackbodyConfig {
+                smoothing: Micros(0),
+                ..BlackbodyConfig::new(Rect::new(0, 0, 4, 4), Celsius(35.0))
+            }),
+            ..ProcessorConfig::default()
+        },
+    ] {
+        let e = FrameProcessor::new(cfg).unwrap_err();
+        assert_eq!(e.code(), hsm_core::StatusCode::InvalidArgument, "{e}");
+    }
+    let mut p = FrameProcessor::new(ProcessorConfig {
+        blackbody: Some(BlackbodyConfig::new(Rect::new(10, 10, 8, 8), Celsius(35.0))),
+        ..ProcessorConfig::default()
+    })
+    .unwrap();
+    let e = p.process(&v, Timestamp(0), &mut out).unwrap_err();
+    assert!(e.to_string().contains("blackbody.rect"), "{e}");
+}
+
+#[test]
+fn capacity_is_respected_and_overflow_counted() {
+    let mut sim = Simulator::new(SimConfig {
+        blackbody: None,
+        ..SimConfig::default()
+    })
+    .unwrap();
+    let people: Vec<Placement> = (0..3)
+        .map(|k| Placement {
+            person: sim.draw_person(),
+            x: 30.0 + 50.0 * f64::from(k),
+            y: 50.0,
+            distance_m: 1.6,
+        })
+        .collect();
+    let f = sim.render(&Scene {
+        people,
+        ..Scene::default()
+    });
+    let mut p = FrameProcessor::new(ProcessorConfig {
+        min_face_pixels: 200,
+        ..ProcessorConfig::default()
+    })
+    .unwrap();
+    let mut out = FrameResult::with_capacity(2);
+    p.process(&view(&f), Timestamp(0), &mut out).unwrap();
+    assert_eq!((out.faces().len(), out.dropped_faces), (2, 1));
+    assert!(
+        out.faces()
+            .iter()
+            .all(|f| f.flags.contains(QualityFlags::MULTIPLE_PERSONS))
+    );
+}
