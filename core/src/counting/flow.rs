@@ -116,7 +116,11 @@ pub fn flow_rows(
     }
     let mut rows: Vec<FlowRow> = (0..n)
         .map(|k| FlowRow {
-            start: Timestamp(origin.0.saturating_add((lo + k as i64).saturating_mul(w))),
+            start: Timestamp(
+                origin
+                    .0
+                    .saturating_add(lo.saturating_add(k as i64).saturating_mul(w)),
+            ),
             inbound: 0,
             outbound: 0,
             occupancy: 0,
