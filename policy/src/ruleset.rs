@@ -980,13 +980,12 @@ impl RuleSet {
     pub fn cached(id: &str) -> Result<&'static RuleSet, PolicyError> {
         static SETS: [OnceLock<Result<RuleSet, PolicyError>>; EMBEDDED.len()] =
             [const { OnceLock::new() }; EMBEDDED.len()];
-        let i = EMBEDDED
-            .iter()
-            .position(|(i, _)| *i == id)
-            .ok_or_else(|| PolicyError::UnknownRuleSet {
+        let i = EMBEDDED.iter().position(|(i, _)| *i == id).ok_or_else(|| {
+            PolicyError::UnknownRuleSet {
                 id: id.to_owned(),
                 known: EMBEDDED.map(|(i, _)| i).join(", "),
-            })?;
+            }
+        })?;
         SETS[i]
             .get_or_init(|| RuleSet::embedded(id))
             .as_ref()

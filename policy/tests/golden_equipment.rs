@@ -1,5 +1,10 @@
 //! tests/data/equipment.vectors: 附件4 golden vectors shared with C and Python.
-#![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
+#![allow(
+    clippy::panic,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "tests fail loudly"
+)]
 
 use std::collections::HashMap;
 
@@ -20,7 +25,10 @@ fn equipment_vectors() {
         })
         .unwrap();
     let mut n = 0;
-    for line in text.lines().filter(|l| !l.trim().is_empty() && !l.starts_with('#')) {
+    for line in text
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+    {
         let kv: HashMap<&str, &str> = line
             .split_whitespace()
             .map(|t| t.split_once('=').unwrap())

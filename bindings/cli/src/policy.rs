@@ -25,6 +25,9 @@ pub(crate) enum PolicyCommand {
     Evaluate(crate::policy_cmds::EvaluateArgs),
     /// List the embedded rule sets, their versions and layering conflicts.
     Rulesets,
+    /// A hospital's duties and deadlines for a period: iCalendar (VEVENT,
+    /// VTODO, RRULE, stable UIDs) or CSV.
+    Schedule(crate::policy_cmds::ScheduleArgs),
 }
 
 /// Runs an `hsm policy` subcommand.
@@ -34,6 +37,7 @@ pub(crate) fn run(cmd: &PolicyCommand, format: Format) -> Result<String, CliErro
         PolicyCommand::Equipment(args) => crate::policy_cmds::equipment(args, format),
         PolicyCommand::Evaluate(args) => crate::policy_cmds::evaluate_cmd(args, format),
         PolicyCommand::Rulesets => crate::policy_cmds::rulesets(format),
+        PolicyCommand::Schedule(args) => crate::policy_cmds::schedule_cmd(args, format),
     }
 }
 

@@ -493,3 +493,103 @@ pub(crate) fn staffing_with_ruleset(
     report.ruleset = Some(format!("{}@{} {}", rs.id, rs.version, rule.id));
     Ok(report)
 }
+
+// ------------------------------------------------------------------ schedule
+
+/// Arguments of `hsm policy schedule`.
+#[derive(Debug, Args)]
+pub(crate) struct ScheduleArgs {
+    /// Hospital profile (.toml or .json).
+    pub(crate) profile: PathBuf,
+    /// First day of the period (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE")]
+    pub(crate) from: String,
+    /// Last day of the period (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE")]
+    pub(crate) to: String,
+    /// Write to FILE: iCalendar (RFC 5545) by default, CSV with
+    /// `--format csv`, JSON with `--format json`; `-` for stdout.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) out: Option<PathBuf>,
+    /// Rule set: an embedded id (`hsm policy rulesets`) or a .toml file.
+    #[arg(long, value_name = "ID")]
+    pub(crate) ruleset: Option<String>,
+}
+
+fn schedule_csv(s: &hsm::policy::schedule::Schedule) -> String {
+    let mut out = String::new();
+    output::csv_record(
+        &mut out,
+        &["date", "component", "rule", "summary", "uid", "hospital"],
+    );
+    let mut rows: Vec<(Date, &hsm::policy::schedule::Item)> = s
+        .items
+        .iter()
+        .flat_map(|it| it.occurrences.iter().map(move |d| (*d, it)))
+        .collect();
+    rows.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.rule.cmp(&b.1.rule)));
+    for (d, it) in rows {
+        let comp = match it.component {
+            hsm::policy::schedule::Component::Event => "event",
+            hsm::policy::schedule::Component::Todo => "todo",
+        };
+        output::csv_record(
+            &mut out,
+            &[
+                d.to_string(),
+                comp.to_owned(),
+                it.rule.clone(),
+                it.summary.clone(),
+                it.uid.clone(),
+                s.hospital.clone(),
+            ],
+        );
+    }
+    out
+}
+
+/// Runs `hsm policy schedule`.
+pub(crate) fn schedule_cmd(args: &ScheduleArgs, format: Format) -> Result<String, CliError> {
+    let rs = load_ruleset(args.ruleset.as_deref())?;
+    let from: Date = args.from.parse().map_err(|e| perr(e).context("--from"))?;
+    let to: Date = args.to.parse().map_err(|e| perr(e).context("--to"))?;
+    let mut profiles = read_profiles(&args.profile)?;
+    if profiles.len() != 1 {
+        return Err(CliError::usage("a schedule is for one hospital")
+            .hint("pass one profile (.toml or a .json object)"));
+    }
+    let p = profiles.remove(0);
+    let s = hsm::policy::schedule::schedule(&rs, &p, from, to)
+        .map_err(|e| perr(e).context("--from/--to"))?;
+    let text = match (format, &args.out) {
+        (Format::Csv, _) => schedule_csv(&s),
+        (Format::Json, _) => output::json(&s)?,
+        (Format::Table, Some(_)) => s.to_ics(),
+        (Format::Table, None) => {
+            let mut t = output::table(&["date", "component", "rule", "summary"]);
+            let mut rows: Vec<_> = s
+                .items
+                .iter()
+                .flat_map(|it| it.occurrences.iter().map(move |d| (*d, it)))
+                .collect();
+            rows.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.rule.cmp(&b.1.rule)));
+            for (d, it) in rows {
+                t.add_row(vec![
+                    d.to_string(),
+                    format!("{:?}", it.component).to_lowercase(),
+                    it.rule.clone(),
+                    it.summary.clone(),
+                ]);
+            }
+            format!("{} — {} to {}\n{t}\n", s.hospital, s.from, s.to)
+        }
+    };
+    match &args.out {
+        Some(path) if path.as_os_str() != "-" => {
+            std::fs::write(path, text)
+                .map_err(|e| CliError::failure(format!("cannot write {}: {e}", path.display())))?;
+            Ok(String::new())
+        }
+        _ => Ok(text),
+    }
+}

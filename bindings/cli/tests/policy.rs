@@ -275,3 +275,67 @@ fn staffing_keeps_its_output_and_accepts_a_ruleset() {
             .starts_with("cn-national-2021@")
     );
 }
+
+#[test]
+fn schedule_writes_ics_and_csv() {
+    let dir = tempfile::tempdir().unwrap();
+    let ics = dir.path().join("h.ics");
+    let o = run(&[
+        "policy",
+        "schedule",
+        EXAMPLE,
+        "--from",
+        "2024-01-01",
+        "--to",
+        "2024-12-31",
+        "--out",
+        ics.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let text = std::fs::read_to_string(&ics).unwrap();
+    assert!(text.starts_with("BEGIN:VCALENDAR\r\n"));
+    assert!(text.contains("BEGIN:VTODO") && text.contains("BEGIN:VEVENT"));
+    assert!(text.contains("RRULE:FREQ=MONTHLY;INTERVAL=3;UNTIL=20241231"));
+    assert!(text.contains("X-HSM-RULE:henan.duty.emergency_drill"));
+    assert!(text.lines().all(|l| l.len() <= 76), "folded at 75 octets");
+    let o = run(&[
+        "policy",
+        "schedule",
+        EXAMPLE,
+        "--from",
+        "2024-01-01",
+        "--to",
+        "2024-12-31",
+        "--format",
+        "csv",
+    ]);
+    let csv = String::from_utf8(o.stdout).unwrap();
+    let count = |rule: &str| {
+        csv.lines()
+            .filter(|l| l.contains(&format!(",{rule},")))
+            .count()
+    };
+    assert_eq!(count("henan.duty.leadership_briefing"), 4);
+    assert_eq!(count("henan.duty.risk_sweep"), 4);
+    assert_eq!(count("henan.duty.emergency_drill"), 4);
+    assert_eq!(count("henan.duty.situation_bulletin"), 12);
+    assert_eq!(count("henan.duty.guard_training"), 2);
+    assert_eq!(count("henan.duty.staff_training"), 1);
+    fails(
+        &[
+            "policy",
+            "schedule",
+            EXAMPLE,
+            "--from",
+            "2024-12-31",
+            "--to",
+            "2024-01-01",
+        ],
+        2,
+    );
+}

@@ -112,9 +112,39 @@ fn policy_evaluate_json(
     py.detach(run).map_err(|e| to_py(py, e))
 }
 
+/// A hospital's schedule for `from..=to` as JSON: the items (with
+/// occurrences) and the iCalendar text under `"ics"`.
+#[pyfunction]
+#[pyo3(signature = (profile_json, from_date, to_date, ruleset=None))]
+fn policy_schedule_json(
+    py: Python<'_>,
+    profile_json: &str,
+    from_date: &str,
+    to_date: &str,
+    ruleset: Option<&str>,
+) -> PyResult<String> {
+    let run = || -> Result<String, PolicyError> {
+        let profile = HospitalProfile::from_json(profile_json)?;
+        let from: Date = from_date.parse()?;
+        let to: Date = to_date.parse()?;
+        let rs = ruleset_or_default(ruleset)?;
+        let s = hsm::policy::schedule::schedule(&rs, &profile, from, to)?;
+        let mut v = serde_json::to_value(&s).map_err(|e| PolicyError::Parse {
+            what: "schedule".into(),
+            detail: e.to_string(),
+        })?;
+        if let Some(obj) = v.as_object_mut() {
+            obj.insert("ics".into(), serde_json::Value::String(s.to_ics()));
+        }
+        json(&v)
+    };
+    run().map_err(|e| to_py(py, e))
+}
+
 /// Registers the functions.
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(policy_rulesets_json, m)?)?;
     m.add_function(wrap_pyfunction!(policy_equipment_json, m)?)?;
-    m.add_function(wrap_pyfunction!(policy_evaluate_json, m)?)
+    m.add_function(wrap_pyfunction!(policy_evaluate_json, m)?)?;
+    m.add_function(wrap_pyfunction!(policy_schedule_json, m)?)
 }

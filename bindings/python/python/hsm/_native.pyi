@@ -10,7 +10,7 @@ import numpy.typing as npt
 from hsm._count_types import Evaluation, Fault, FlowSummary, Track, Transit
 from hsm._types import StaffingCitation, StaffingDict, StaffingTerm
 
-__all__ = ["__version__", "status_codes", "Radiometry", "ThermalFile", "ThermalFrames", "StaffingResult", "guard_staffing", "policy_equipment_json", "policy_evaluate_json", "policy_rulesets_json", "BeamDecoder", "LineCounter", "simulate", "evaluate_columns", "flow_columns", "flow_summary_columns"]
+__all__ = ["__version__", "status_codes", "Radiometry", "ThermalFile", "ThermalFrames", "StaffingResult", "guard_staffing", "policy_equipment_json", "policy_evaluate_json", "policy_rulesets_json", "policy_schedule_json", "BeamDecoder", "LineCounter", "simulate", "evaluate_columns", "flow_columns", "flow_summary_columns"]
 
 __version__: str
 
@@ -170,6 +170,11 @@ def policy_evaluate_json(
     profiles_json: str, as_of: str, ruleset: str | None = None, trace: bool = False
 ) -> str:
     """Evaluates a JSON array of hospital profiles; a JSON array of evaluations."""
+
+def policy_schedule_json(
+    profile_json: str, from_date: str, to_date: str, ruleset: str | None = None
+) -> str:
+    """A hospital's schedule as JSON, with the iCalendar text under ``ics``."""
 
 @final
 class BeamDecoder:

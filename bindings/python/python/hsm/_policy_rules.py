@@ -15,7 +15,14 @@ from typing import Any, Union
 
 from hsm import _native
 
-__all__ = ["equipment", "evaluate", "evaluate_batch", "findings_records", "rulesets"]
+__all__ = [
+    "equipment",
+    "evaluate",
+    "evaluate_batch",
+    "findings_records",
+    "rulesets",
+    "schedule",
+]
 
 Profile = Union[Mapping[str, Any], str, "os.PathLike[str]"]
 
@@ -139,3 +146,23 @@ def findings_records(evaluations: Iterable[Mapping[str, Any]]) -> list[dict[str,
                 }
             )
     return out
+
+
+def schedule(
+    profile: Profile,
+    *,
+    from_date: str | _dt.date,
+    to_date: str | _dt.date,
+    ruleset: str | None = None,
+) -> dict[str, Any]:
+    """A hospital's duties and deadlines from ``from_date`` to ``to_date``
+    (inclusive): ``items`` (each with ``uid``, ``rule``, ``component``
+    ``event``/``todo``, ``summary``, ``start``, ``interval_months`` and the
+    ``occurrences`` in the period) and ``ics``, the same as an iCalendar
+    document (RFC 5545: VEVENT/VTODO, RRULE, stable UIDs, ``X-HSM-RULE``)."""
+    doc = dict(_load_profile(profile))
+    text = _native.policy_schedule_json(
+        json.dumps(doc, default=_json_default), _as_of(from_date), _as_of(to_date), ruleset
+    )
+    result: dict[str, Any] = json.loads(text)
+    return result

@@ -35,6 +35,7 @@ from hsm._policy_rules import (
     evaluate_batch,
     findings_records,
     rulesets,
+    schedule,
 )
 from hsm._types import StaffingCitation, StaffingDict, StaffingTerm
 
@@ -49,4 +50,5 @@ __all__ = [
     "findings_records",
     "guard_staffing",
     "rulesets",
+    "schedule",
 ]
