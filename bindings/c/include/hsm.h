@@ -189,6 +189,33 @@ typedef uint32_t hsm_fault_kind;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
+// The container of a thermal file.
+enum hsm_file_format
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  // FLIR radiometric JPEG.
+  HSM_FILE_FORMAT_FLIR_JPEG = 1,
+  // A single FLIR FFF block.
+  HSM_FILE_FORMAT_FFF = 2,
+  // FLIR SEQ sequence.
+  HSM_FILE_FORMAT_SEQ = 3,
+  // FLIR CSQ sequence (JPEG-LS frames).
+  HSM_FILE_FORMAT_CSQ = 4,
+  // NumPy .npy stack of uint16.
+  HSM_FILE_FORMAT_NPY = 5,
+  // TIFF of 16-bit greyscale pages.
+  HSM_FILE_FORMAT_TIFF = 6,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum hsm_file_format hsm_file_format;
+#else
+typedef uint32_t hsm_file_format;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
 // The quantity a staffing term is computed from.
 enum hsm_staffing_basis
 #if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
@@ -294,6 +321,14 @@ typedef struct hsm_line_counter hsm_line_counter;
 // once (the functions taking `const hsm_radiometry *` are thread-safe).
 typedef struct hsm_radiometry hsm_radiometry;
 
+// An open thermal file. Created by `hsm_thermal_file_open` or
+// `hsm_thermal_file_open_memory`, released by `hsm_thermal_file_free`.
+//
+// Not thread-safe: reading moves a file position and reuses buffers, so
+// use a handle from one thread at a time (open one per thread to read in
+// parallel).
+typedef struct hsm_thermal_file hsm_thermal_file;
+
 // Settings of a beam decoder; durations in µs. Start from
 // `hsm_beam_config_default`.
 typedef struct hsm_beam_config {
@@ -386,6 +421,116 @@ typedef struct hsm_detection {
   float score;
 } hsm_detection;
 
+// FLIR-style Planck calibration constants (PlanckR1, R2, B, F, O) as
+// stored in the CameraInfo record of FLIR files.
+typedef struct hsm_planck {
+  // PlanckR1.
+  double r1;
+  // PlanckR2.
+  double r2;
+  // PlanckB, kelvin.
+  double b;
+  // PlanckF.
+  double f;
+  // PlanckO, raw counts.
+  double o;
+} hsm_planck;
+
+// Atmospheric transmission constants X, alpha1, alpha2, beta1, beta2.
+typedef struct hsm_atmosphere {
+  // Mixing weight X.
+  double x;
+  // alpha1.
+  double alpha1;
+  // alpha2.
+  double alpha2;
+  // beta1.
+  double beta1;
+  // beta2.
+  double beta2;
+} hsm_atmosphere;
+
+// The scene between object and camera. Temperatures in °C; relative
+// humidity as a fraction in [0, 1].
+typedef struct hsm_scene {
+  // Object emissivity in (0, 1]; skin 0.98.
+  double emissivity;
+  // Object distance in metres, >= 0.
+  double distance_m;
+  // Reflected apparent temperature, °C.
+  double reflected_c;
+  // Air temperature, °C.
+  double atmosphere_c;
+  // IR window temperature, °C.
+  double window_c;
+  // IR window transmission in (0, 1]; 1 means no window.
+  double window_transmission;
+  // Relative humidity, fraction in [0, 1].
+  double relative_humidity;
+} hsm_scene;
+
+// What a thermal file says about itself. Strings are NUL-terminated and
+// truncated to fit. The radiometric fields are meaningful only when
+// `has_camera` is true (FLIR files); TIFF and .npy hold raw counts only.
+typedef struct hsm_thermal_file_info {
+  // The container.
+  hsm_file_format format;
+  // Frame width in pixels.
+  size_t width;
+  // Frame height in pixels.
+  size_t height;
+  // Number of frames.
+  size_t frame_count;
+  // Whether the file carries a FLIR CameraInfo record (Planck constants and scene).
+  bool has_camera;
+  // Planck constants R1, R2, B, F, O.
+  struct hsm_planck planck;
+  // Atmospheric transmission constants.
+  struct hsm_atmosphere atmosphere;
+  // The scene the file stores (emissivity, distance, temperatures in °C, humidity).
+  struct hsm_scene scene;
+  // Camera model.
+  char camera_model[33];
+  // Camera serial number.
+  char camera_serial[17];
+  // Whether `capture_unix_seconds` and friends are set.
+  bool has_capture_time;
+  // Capture time, seconds since 1970-01-01 UTC.
+  uint32_t capture_unix_seconds;
+  // Milliseconds within the second.
+  uint32_t capture_milliseconds;
+  // The camera's time-zone offset in minutes, as stored.
+  int16_t capture_utc_offset_minutes;
+  // Frame rate in Hz, 0 when not stored.
+  double frame_rate;
+  // Size in bytes of the embedded visible-light image, 0 when there is none.
+  size_t embedded_image_len;
+} hsm_thermal_file_info;
+
+// Scene values to use instead of the file's own when converting to °C.
+// A NaN field keeps the file's value; fill all with NaN (or pass NULL to
+// the read function) to use the file's parameters.
+typedef struct hsm_scene_overrides {
+  // Emissivity in (0, 1].
+  double emissivity;
+  // Object distance in metres.
+  double distance_m;
+  // Reflected apparent temperature, °C.
+  double reflected_c;
+  // Air temperature, °C.
+  double atmosphere_c;
+  // Relative humidity as a fraction in [0, 1].
+  double relative_humidity;
+} hsm_scene_overrides;
+
+// What a frame conversion found.
+typedef struct hsm_conversion_stats {
+  // Pixels converted (width × height).
+  size_t pixels;
+  // Pixels outside the model's domain, written as NaN.
+  size_t invalid;
+} hsm_conversion_stats;
+
 // One term of the staffing rule.
 typedef struct hsm_staffing_term {
   // What the term is computed from.
@@ -444,62 +589,6 @@ typedef struct hsm_equipment {
   // True where a dual-channel X-ray may replace two single-channel ones.
   bool dual_channel_substitution;
 } hsm_equipment;
-
-// The scene between object and camera. Temperatures in °C; relative
-// humidity as a fraction in [0, 1].
-typedef struct hsm_scene {
-  // Object emissivity in (0, 1]; skin 0.98.
-  double emissivity;
-  // Object distance in metres, >= 0.
-  double distance_m;
-  // Reflected apparent temperature, °C.
-  double reflected_c;
-  // Air temperature, °C.
-  double atmosphere_c;
-  // IR window temperature, °C.
-  double window_c;
-  // IR window transmission in (0, 1]; 1 means no window.
-  double window_transmission;
-  // Relative humidity, fraction in [0, 1].
-  double relative_humidity;
-} hsm_scene;
-
-// Atmospheric transmission constants X, alpha1, alpha2, beta1, beta2.
-typedef struct hsm_atmosphere {
-  // Mixing weight X.
-  double x;
-  // alpha1.
-  double alpha1;
-  // alpha2.
-  double alpha2;
-  // beta1.
-  double beta1;
-  // beta2.
-  double beta2;
-} hsm_atmosphere;
-
-// FLIR-style Planck calibration constants (PlanckR1, R2, B, F, O) as
-// stored in the CameraInfo record of FLIR files.
-typedef struct hsm_planck {
-  // PlanckR1.
-  double r1;
-  // PlanckR2.
-  double r2;
-  // PlanckB, kelvin.
-  double b;
-  // PlanckF.
-  double f;
-  // PlanckO, raw counts.
-  double o;
-} hsm_planck;
-
-// What a frame conversion found.
-typedef struct hsm_conversion_stats {
-  // Pixels converted (width × height).
-  size_t pixels;
-  // Pixels outside the model's domain, written as NaN.
-  size_t invalid;
-} hsm_conversion_stats;
 
 #ifdef __cplusplus
 extern "C" {
@@ -696,6 +785,100 @@ size_t hsm_last_error_message(char *buf,
 // Whether `code` reports a problem with the caller's input (a bad argument,
 // shape or file) rather than success, an I/O failure or an internal bug.
 bool hsm_status_is_input_error(uint32_t code);
+
+// Opens a thermal file by path (UTF-8, NUL-terminated), recognising its
+// format from its first bytes. Only the headers and each frame's record
+// directory are read now; pixels are decoded by the read functions.
+//
+// Errors: `HSM_STATUS_NULL_POINTER`, `HSM_STATUS_INVALID_UTF8`,
+// `HSM_STATUS_IO` (cannot open or read), `HSM_STATUS_FORMAT`,
+// `HSM_STATUS_TRUNCATED`, `HSM_STATUS_UNSUPPORTED_FORMAT`,
+// `HSM_STATUS_LIMIT_EXCEEDED` (the detailed message names the file, the
+// byte offset and what was expected).
+//
+// # Safety
+// Each pointer argument is NULL or valid for the reads or writes described
+// above, for the duration of the call.
+hsm_status hsm_thermal_file_open(const char *path,
+                                 struct hsm_thermal_file **out);
+
+// Opens a thermal file held in memory (`len` bytes at `data`, copied:
+// the buffer may be released after the call). Errors as
+// `hsm_thermal_file_open`; the messages name the file `<memory>`.
+//
+// # Safety
+// Each pointer argument is NULL or valid for the reads or writes described
+// above, for the duration of the call.
+hsm_status hsm_thermal_file_open_memory(const uint8_t *data,
+                                        size_t len,
+                                        struct hsm_thermal_file **out);
+
+// Releases a handle. `hsm_thermal_file_free(NULL)` does nothing.
+//
+// # Safety
+// Each pointer argument is NULL or valid for the reads or writes described
+// above, for the duration of the call.
+void hsm_thermal_file_free(struct hsm_thermal_file *file);
+
+// Writes the file's metadata into `*out`.
+//
+// Errors: `HSM_STATUS_NULL_POINTER`.
+//
+// # Safety
+// Each pointer argument is NULL or valid for the reads or writes described
+// above, for the duration of the call.
+hsm_status hsm_thermal_file_info_get(const struct hsm_thermal_file *file,
+                                     struct hsm_thermal_file_info *out);
+
+// Copies the embedded visible-light image (JPEG or PNG bytes, as stored)
+// into `buf` (`len` bytes, at least `embedded_image_len`).
+//
+// Errors: `HSM_STATUS_NULL_POINTER`, `HSM_STATUS_BUFFER_TOO_SMALL`,
+// `HSM_STATUS_INVALID_ARGUMENT` when the file has no embedded image.
+//
+// # Safety
+// Each pointer argument is NULL or valid for the reads or writes described
+// above, for the duration of the call.
+hsm_status hsm_thermal_file_embedded_image(const struct hsm_thermal_file *file,
+                                           uint8_t *buf,
+                                           size_t len);
+
+// Decodes frame `index`'s raw counts into `dst` (`len` elements, rows
+// `stride` elements apart; `stride == width` for a packed frame).
+//
+// Errors: `HSM_STATUS_NULL_POINTER`, `HSM_STATUS_INVALID_ARGUMENT` (index
+// past the last frame), `HSM_STATUS_FRAME_SHAPE` (stride < width),
+// `HSM_STATUS_BUFFER_TOO_SMALL`, and the file errors of
+// `hsm_thermal_file_open` for a corrupt frame. `dst` is left untouched on error.
+//
+// # Safety
+// Each pointer argument is NULL or valid for the reads or writes described
+// above, for the duration of the call.
+hsm_status hsm_thermal_file_read_raw(struct hsm_thermal_file *file,
+                                     size_t index,
+                                     uint16_t *dst,
+                                     size_t len,
+                                     size_t stride);
+
+// Decodes frame `index` and converts it to °C into `dst` (rows `stride`
+// elements apart), with the file's own parameters, or with `overrides`
+// (NULL, or NaN fields, keep the file's values). Pixels outside the
+// model's domain are NaN and counted in `*stats` (which may be NULL).
+//
+// Errors: as `hsm_thermal_file_read_raw`, plus
+// `HSM_STATUS_UNSUPPORTED_FORMAT` for files without radiometric constants
+// (TIFF, .npy) and `HSM_STATUS_INVALID_SCENE` for an unusable override.
+//
+// # Safety
+// Each pointer argument is NULL or valid for the reads or writes described
+// above, for the duration of the call.
+hsm_status hsm_thermal_file_read_celsius(struct hsm_thermal_file *file,
+                                         size_t index,
+                                         const struct hsm_scene_overrides *overrides,
+                                         float *dst,
+                                         size_t len,
+                                         size_t stride,
+                                         struct hsm_conversion_stats *stats);
 
 // Computes the guards a hospital requires under 豫卫医函〔2024〕10号 一(三):
 // the largest of 3 % of on-duty medical staff, one per 20 open beds and

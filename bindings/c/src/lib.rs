@@ -32,6 +32,7 @@
 
 pub mod count;
 pub mod error;
+pub mod formats;
 pub mod panic;
 pub mod policy;
 pub mod policy_rules;

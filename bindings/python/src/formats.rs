@@ -230,7 +230,12 @@ impl PyThermalFile {
         let mut out = Vec::new();
         py.detach(|| -> Result<(), hsm::thermal::ThermalError> {
             let mut st = self.lock();
-            if overrides == SceneOverrides::default() {
+            // One frame, or a one-off parameter set: a table over the
+            // frame's own counts is cheaper than the full 65 536-entry LUT.
+            if self.frames == 1 || overrides != SceneOverrides::default() {
+                let conv = st.file.converter(&overrides)?;
+                st.file.read_celsius_with(i, &conv, &mut out)
+            } else {
                 if st.default_lut.is_none() {
                     st.default_lut = Some(st.file.converter(&overrides)?.lut());
                 }
@@ -239,9 +244,6 @@ impl PyThermalFile {
                     Some(lut) => file.read_celsius(i, lut, &mut out),
                     None => Ok(()),
                 }
-            } else {
-                let lut = st.file.converter(&overrides)?.lut();
-                st.file.read_celsius(i, &lut, &mut out)
             }
         })
         .map_err(|e| to_py(py, e))?;

@@ -536,6 +536,38 @@ impl ThermalFile {
         result
     }
 
+    /// Decodes frame `index` and converts it with `converter` into `out`
+    /// (resized to `width * height`), through a table covering only the
+    /// counts present in the frame: for one frame this costs one Planck
+    /// evaluation per distinct count (a few thousand) instead of the
+    /// 65 536 of [`Converter::lut`]. Results equal the LUT path bit for bit.
+    ///
+    /// # Errors
+    /// As [`ThermalFile::read_raw`].
+    pub fn read_celsius_with(
+        &mut self,
+        index: usize,
+        converter: &Converter,
+        out: &mut Vec<f32>,
+    ) -> Result<(), ThermalError> {
+        let mut raw = std::mem::take(&mut self.raw);
+        let result = self.read_raw(index, &mut raw);
+        if result.is_ok() {
+            let lo = raw.iter().copied().min().unwrap_or(0);
+            let hi = raw.iter().copied().max().unwrap_or(0);
+            let table: Vec<f32> = (lo..=hi)
+                .map(|r| match converter.celsius_of(f64::from(r)) {
+                    Some(c) if (c.get() as f32).is_finite() => c.get() as f32,
+                    _ => f32::NAN,
+                })
+                .collect();
+            out.clear();
+            out.extend(raw.iter().map(|&r| table[usize::from(r - lo)]));
+        }
+        self.raw = raw;
+        result
+    }
+
     /// Iterates over the frames' raw counts, one frame in memory at a time.
     pub fn frames(&mut self) -> Frames<'_> {
         Frames {
@@ -568,5 +600,50 @@ impl Iterator for Frames<'_> {
     fn size_hint(&self) -> (usize, Option<usize>) {
         let n = self.file.frame_count().saturating_sub(self.next);
         (n, Some(n))
+    }
+}
+
+/// Entry points for the cargo-fuzz targets under `fuzz/`; not a stable API.
+#[doc(hidden)]
+pub mod fuzzing {
+    use super::{SceneOverrides, ThermalFile};
+
+    /// Opens `data` and decodes (and converts, when it can) up to
+    /// `max_frames` frames, discarding every result: the fuzzers look for
+    /// panics, hangs and runaway allocation, not for values.
+    pub fn open_and_read(data: &[u8], max_frames: usize) {
+        let Ok(mut file) = ThermalFile::from_bytes(data.to_vec(), "<fuzz>") else {
+            return;
+        };
+        let lut = file
+            .converter(&SceneOverrides::default())
+            .ok()
+            .map(|c| c.lut());
+        let (mut raw, mut c) = (Vec::new(), Vec::new());
+        for i in 0..file.frame_count().min(max_frames) {
+            match &lut {
+                Some(lut) => {
+                    let _ = file.read_celsius(i, lut, &mut c);
+                }
+                None => {
+                    let _ = file.read_raw(i, &mut raw);
+                }
+            }
+        }
+    }
+
+    /// Decodes a bare JPEG-LS stream whose frame header (SOF55) states a
+    /// size of at most 2²² pixels; `None` on any error.
+    #[must_use]
+    pub fn jpegls(data: &[u8]) -> Option<Vec<u16>> {
+        let at = data.windows(2).position(|w| w == [0xFF, 0xF7])?;
+        let h = usize::from(u16::from_be_bytes([*data.get(at + 5)?, *data.get(at + 6)?]));
+        let w = usize::from(u16::from_be_bytes([*data.get(at + 7)?, *data.get(at + 8)?]));
+        if w == 0 || h == 0 || w * h > 1 << 22 {
+            return None;
+        }
+        let mut out = vec![0u16; w * h];
+        super::jpegls::decode(data, w, h, &mut out).ok()?;
+        Some(out)
     }
 }
