@@ -14,6 +14,9 @@
 //!   quality flags (too few pixels, saturated, site on edge, glasses,
 //!   several persons, dead lines, frozen frame, blackbody state), into a
 //!   caller-owned result without allocating after warm-up.
+//! - [`screening`]: one decision per person from their frames' readings —
+//!   fixed threshold (37.3 °C default) or adaptive baseline, site-to-core
+//!   offset, never nudged towards normal.
 //! - [`sim`]: a seeded simulator of the gate's camera with ground truth.
 //!
 //! ## Examples
@@ -63,6 +66,7 @@ pub mod error;
 pub mod extract;
 pub mod formats;
 pub mod radiometry;
+pub mod screening;
 pub mod sim;
 
 pub use error::ThermalError;

@@ -113,7 +113,10 @@ impl Default for CameraModel {
 /// Who walks through the gate.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Population {
-    /// Fraction of febrile persons, in `[0, 1]`.
+    /// Fraction of febrile persons, in `[0, 1]`, realised exactly by
+    /// systematic sampling: person `k` is febrile when
+    /// `⌊(k + 1)·p + φ⌋ > ⌊k·p + φ⌋` for a phase `φ` drawn once, so any `N`
+    /// consecutive persons hold `N·p` febrile ones, rounded up or down.
     pub fever_fraction: f64,
     /// Body temperature of afebrile persons: uniform in this range (°C).
     pub normal_core: (f64, f64),
@@ -352,8 +355,10 @@ pub struct Passage {
 #[derive(Clone, Debug)]
 struct RawTable {
     t0: f64,
-    step: f64,
+    inv_step: f64,
     raw: Vec<f64>,
+    /// Counts per kelvin at each grid point.
+    slope: Vec<f64>,
 }
 
 impl RawTable {
@@ -378,16 +383,26 @@ impl RawTable {
                 detail: "the radiometric map represents no temperature between -40 and 200 °C",
             });
         }
+        // Central differences over ±0.5 K (50 grid steps).
+        let slope = (0..n)
+            .map(|i| {
+                let a = raw.get(i.saturating_sub(50)).copied().unwrap_or(0.0);
+                let b = raw.get((i + 50).min(n - 1)).copied().unwrap_or(a);
+                let span = ((i + 50).min(n - 1) - i.saturating_sub(50)) as f64 * Self::STEP;
+                (b - a).abs() / span
+            })
+            .collect();
         Ok(RawTable {
             t0: Self::T0,
-            step: Self::STEP,
+            inv_step: 1.0 / Self::STEP,
             raw,
+            slope,
         })
     }
 
     /// Raw value of `t`, interpolated; clamped at the table's ends.
     fn raw(&self, t: f64) -> f64 {
-        let x = ((t - self.t0) / self.step).clamp(0.0, (self.raw.len() - 1) as f64);
+        let x = ((t - self.t0) * self.inv_step).clamp(0.0, (self.raw.len() - 1) as f64);
         let i = (x as usize).min(self.raw.len().saturating_sub(2));
         let f = x - i as f64;
         let a = self.raw.get(i).copied().unwrap_or(0.0);
@@ -397,7 +412,8 @@ impl RawTable {
 
     /// Counts per kelvin near `t`.
     fn slope(&self, t: f64) -> f64 {
-        (self.raw(t + 0.5) - self.raw(t - 0.5)).abs()
+        let x = ((t - self.t0) * self.inv_step + 0.5).clamp(0.0, (self.slope.len() - 1) as f64);
+        self.slope.get(x as usize).copied().unwrap_or(0.0)
     }
 }
 
@@ -452,6 +468,7 @@ pub struct Simulator {
     kernel: Vec<f64>,
     clock: Timestamp,
     next_id: u64,
+    phase: f64,
 }
 
 impl Simulator {
@@ -617,6 +634,7 @@ impl Simulator {
         let dead = pick(c.dead_pixels, &[]);
         let hot = pick(c.hot_pixels, &dead);
         let kernel = gaussian_kernel(c.blur_sigma_px);
+        let phase = unit(&mut rng);
         Ok(Simulator {
             cfg,
             rng,
@@ -630,6 +648,7 @@ impl Simulator {
             kernel,
             clock: Timestamp(0),
             next_id: 0,
+            phase,
         })
     }
 
@@ -662,7 +681,9 @@ impl Simulator {
     /// Draws the next person from the population.
     pub fn draw_person(&mut self) -> Person {
         let p = self.cfg.population;
-        let fever = unit(&mut self.rng) < p.fever_fraction;
+        let k = self.next_id as f64;
+        let fever = ((k + 1.0) * p.fever_fraction + self.phase).floor()
+            > (k * p.fever_fraction + self.phase).floor();
         let core = if fever {
             uniform(&mut self.rng, p.fever_core)
         } else {
@@ -824,7 +845,8 @@ impl Simulator {
             let t = self.temp[i] + offset;
             let sigma_k = cam.netd_k * normal(&mut self.rng) + f64::from(self.fpn[i]);
             let v = self.raw[i] + self.table.slope(t) * sigma_k;
-            *c = v.round().clamp(0.0, 65535.0) as u16;
+            // Round half up; `as` saturates, and clamping first keeps it exact.
+            *c = (v.clamp(0.0, 65535.0) + 0.5) as u16;
         }
         for &i in &self.dead {
             if let Some(c) = counts.get_mut(i) {
@@ -1040,27 +1062,31 @@ fn gaussian_kernel(sigma: f64) -> Vec<f64> {
 
 /// Separable convolution with edge replication.
 fn blur(img: &mut [f64], tmp: &mut [f64], w: usize, h: usize, k: &[f64]) {
-    if k.len() <= 1 {
+    if k.len() <= 1 || img.len() < w * h || tmp.len() < w * h {
         return;
     }
-    let r = (k.len() / 2) as i64;
+    let r = k.len() / 2;
     let clampi = |v: i64, n: usize| v.clamp(0, n as i64 - 1) as usize;
-    for y in 0..h {
-        for x in 0..w {
-            let mut s = 0.0;
-            for (j, kv) in k.iter().enumerate() {
-                s += kv * img[y * w + clampi(x as i64 + j as i64 - r, w)];
-            }
-            tmp[y * w + x] = s;
+    for (src, dst) in img.chunks_exact(w).zip(tmp.chunks_exact_mut(w)).take(h) {
+        for (x, d) in dst.iter_mut().enumerate() {
+            *d = if x >= r && x + r < w {
+                src[x - r..=x + r].iter().zip(k).map(|(a, b)| a * b).sum()
+            } else {
+                k.iter()
+                    .enumerate()
+                    .map(|(j, kv)| kv * src[clampi(x as i64 + j as i64 - r as i64, w)])
+                    .sum()
+            };
         }
     }
     for y in 0..h {
-        for x in 0..w {
-            let mut s = 0.0;
-            for (j, kv) in k.iter().enumerate() {
-                s += kv * tmp[clampi(y as i64 + j as i64 - r, h) * w + x];
+        let out = &mut img[y * w..(y + 1) * w];
+        out.fill(0.0);
+        for (j, kv) in k.iter().enumerate() {
+            let sy = clampi(y as i64 + j as i64 - r as i64, h);
+            for (o, s) in out.iter_mut().zip(&tmp[sy * w..(sy + 1) * w]) {
+                *o += kv * s;
             }
-            img[y * w + x] = s;
         }
     }
 }
@@ -1080,6 +1106,17 @@ mod tests {
             .unwrap()
             .passage();
         assert_ne!(a.frames[0].counts, c.frames[0].counts);
+    }
+
+    #[test]
+    fn the_fever_fraction_is_exact() {
+        let mut sim = Simulator::new(SimConfig::default()).unwrap();
+        let fevers: Vec<bool> = (0..1000).map(|_| sim.draw_person().fever).collect();
+        assert_eq!(fevers.iter().filter(|&&f| f).count(), 50);
+        for w in fevers.chunks(100) {
+            let n = w.iter().filter(|&&f| f).count();
+            assert!((4..=6).contains(&n), "{n}");
+        }
     }
 
     #[test]
