@@ -431,3 +431,34 @@ fn writers_round_trip() {
     assert!(out.finish().is_err());
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// JPEG-LS streams made by an independent encoder (CharLS 2.x through
+/// pyjpegls 1.5.1) from synthetic images: 16-bit smooth, noisy and
+/// run-heavy, 8-bit, lossless and near-lossless (NEAR=3). The decoder must
+/// reproduce CharLS's own decoding exactly.
+#[test]
+fn jpegls_matches_charls_streams() {
+    let dir = repo_data().join("jpegls");
+    let mut n = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().and_then(|e| e.to_str()) != Some("jls") {
+            continue;
+        }
+        let stream = std::fs::read(&path).unwrap();
+        let want: Vec<u16> = std::fs::read(path.with_extension("u16"))
+            .unwrap()
+            .chunks_exact(2)
+            .map(|b| u16::from_le_bytes([b[0], b[1]]))
+            .collect();
+        let got = hsm_thermal::formats::fuzzing::jpegls(&stream)
+            .unwrap_or_else(|| panic!("{} did not decode", path.display()));
+        assert_eq!(got, want, "{}", path.display());
+        // Every truncation fails cleanly.
+        for cut in (0..stream.len()).step_by(7) {
+            let _ = hsm_thermal::formats::fuzzing::jpegls(&stream[..cut]);
+        }
+        n += 1;
+    }
+    assert_eq!(n, 6, "expected six reference streams in {}", dir.display());
+}
