@@ -72,6 +72,7 @@ pub mod evaluate;
 pub mod profile;
 pub mod rule_tests;
 pub mod ruleset;
+pub mod sample;
 pub mod schedule;
 pub mod staffing;
 pub mod synth;

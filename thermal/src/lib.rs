@@ -18,6 +18,10 @@
 //!   fixed threshold (37.3 °C default) or adaptive baseline, site-to-core
 //!   offset, never nudged towards normal.
 //! - [`sim`]: a seeded simulator of the gate's camera with ground truth.
+//! - [`formats`]: the files analysts hold — FLIR radiometric JPEG, FFF,
+//!   SEQ, CSQ (JPEG-LS), 16-bit TIFF and `.npy` stacks — read frame by frame
+//!   with every offset checked, metadata (Planck, scene, camera, capture
+//!   time, embedded visible image), and `.npy`/TIFF/CSV writers.
 //!
 //! ## Examples
 //! ```

@@ -28,6 +28,9 @@ pub(crate) enum PolicyCommand {
     /// A hospital's duties and deadlines for a period: iCalendar (VEVENT,
     /// VTODO, RRULE, stable UIDs) or CSV.
     Schedule(crate::policy_cmds::ScheduleArgs),
+    /// A reproducible spot-check sample stratified by city and level
+    /// (≥ 30 % per city, ≥ 10 % by the province; ceil per stratum).
+    Sample(crate::policy_cmds::SampleArgs),
 }
 
 /// Runs an `hsm policy` subcommand.
@@ -38,6 +41,7 @@ pub(crate) fn run(cmd: &PolicyCommand, format: Format) -> Result<String, CliErro
         PolicyCommand::Evaluate(args) => crate::policy_cmds::evaluate_cmd(args, format),
         PolicyCommand::Rulesets => crate::policy_cmds::rulesets(format),
         PolicyCommand::Schedule(args) => crate::policy_cmds::schedule_cmd(args, format),
+        PolicyCommand::Sample(args) => crate::policy_cmds::sample_cmd(args, format),
     }
 }
 

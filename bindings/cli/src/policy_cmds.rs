@@ -593,3 +593,96 @@ pub(crate) fn schedule_cmd(args: &ScheduleArgs, format: Format) -> Result<String
         _ => Ok(text),
     }
 }
+
+// ------------------------------------------------------------------ sample
+
+/// Arguments of `hsm policy sample`.
+#[derive(Debug, Args)]
+pub(crate) struct SampleArgs {
+    /// Hospitals: CSV with a header holding at least `name,city,level`.
+    pub(crate) hospitals: PathBuf,
+    /// Seed: the same seed gives the same sample on every platform.
+    #[arg(long, value_name = "S")]
+    pub(crate) seed: u64,
+    /// Rule set: an embedded id (`hsm policy rulesets`) or a .toml file.
+    #[arg(long, value_name = "ID")]
+    pub(crate) ruleset: Option<String>,
+}
+
+/// Runs `hsm policy sample`.
+pub(crate) fn sample_cmd(args: &SampleArgs, format: Format) -> Result<String, CliError> {
+    let rs = load_ruleset(args.ruleset.as_deref())?;
+    let text = std::fs::read_to_string(&args.hospitals)
+        .map_err(|e| CliError::failure(format!("cannot read {}: {e}", args.hospitals.display())))?;
+    let (header, rows, units) = hsm::policy::sample::units_from_csv(&text)
+        .map_err(|e| perr(e).context(args.hospitals.display()))?;
+    let s = hsm::policy::sample::sample(&units, args.seed, &rs).map_err(perr)?;
+    match format {
+        Format::Csv => {
+            let mut out = String::new();
+            let mut h = header.clone();
+            h.extend(["stratum".to_owned(), "selected_by".to_owned()]);
+            output::csv_record(&mut out, &h);
+            for p in &s.picks {
+                let mut r = rows[p.index].clone();
+                r.resize(header.len(), String::new());
+                r.extend([p.stratum.clone(), p.selected_by.clone()]);
+                output::csv_record(&mut out, &r);
+            }
+            Ok(out)
+        }
+        Format::Json => {
+            let picks: Vec<serde_json::Value> = s
+                .picks
+                .iter()
+                .map(|p| {
+                    let mut m = serde_json::Map::new();
+                    for (k, v) in header.iter().zip(&rows[p.index]) {
+                        m.insert(k.clone(), serde_json::Value::String(v.clone()));
+                    }
+                    m.insert("stratum".into(), p.stratum.clone().into());
+                    m.insert("selected_by".into(), p.selected_by.clone().into());
+                    serde_json::Value::Object(m)
+                })
+                .collect();
+            output::json(&serde_json::json!({
+                "seed": s.seed,
+                "rounding": s.rounding,
+                "selected": picks,
+                "coverage": s.coverage,
+            }))
+        }
+        Format::Table => {
+            let mut t = output::table(&["name", "city", "level", "stratum", "selected_by"]);
+            for p in &s.picks {
+                let u = &units[p.index];
+                t.add_row(vec![
+                    u.name.clone(),
+                    u.city.clone(),
+                    u.level.clone(),
+                    p.stratum.clone(),
+                    p.selected_by.clone(),
+                ]);
+            }
+            let mut c = output::table(&[
+                "selected_by",
+                "city",
+                "hospitals",
+                "selected",
+                "fraction",
+                "required",
+            ]);
+            for cv in &s.coverage {
+                c.add_row(vec![
+                    cv.selected_by.clone(),
+                    cv.city.clone(),
+                    cv.hospitals.to_string(),
+                    cv.selected.to_string(),
+                    format!("{:.1} %", cv.fraction * 100.0),
+                    format!("{:.0} %", cv.required * 100.0),
+                ]);
+            }
+            Ok(format!("{t}\n{c}\nRounding: {}\n", s.rounding))
+        }
+    }
+}

@@ -339,3 +339,46 @@ fn schedule_writes_ics_and_csv() {
         2,
     );
 }
+
+#[test]
+fn sample_is_seeded_stratified_and_keeps_the_input_columns() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("hospitals.csv");
+    let mut csv = String::from("name,city,level,beds\n");
+    for i in 0..40 {
+        csv.push_str(&format!(
+            "H{i},{},{},{}\n",
+            ["郑州市", "洛阳市"][i % 2],
+            1 + i % 3,
+            100 + i
+        ));
+    }
+    std::fs::write(&path, csv).unwrap();
+    let p = path.to_str().unwrap();
+    let a = run(&["policy", "sample", p, "--seed", "7", "--format", "csv"]);
+    assert_eq!(a.status.code(), Some(0));
+    let b = run(&["policy", "sample", p, "--seed", "7", "--format", "csv"]);
+    assert_eq!(a.stdout, b.stdout, "same seed, same sample");
+    let text = String::from_utf8(a.stdout).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(
+        lines.next(),
+        Some("name,city,level,beds,stratum,selected_by")
+    );
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    for city in ["郑州市", "洛阳市"] {
+        let by_city = rows
+            .iter()
+            .filter(|r| r[1] == city && r[5] == "city")
+            .count();
+        assert!(by_city * 100 >= 20 * 30, "{city}: {by_city} of 20");
+    }
+    let by_province = rows.iter().filter(|r| r[5] == "province").count();
+    assert!(by_province * 100 >= 40 * 10);
+    let v = ok_json(&["policy", "sample", p, "--seed", "7"]);
+    assert!(v["rounding"].as_str().unwrap().contains("ceil"));
+    assert!(v["selected"][0]["stratum"].is_string());
+    std::fs::write(&path, "name,town\nA,B\n").unwrap();
+    let e = fails(&["policy", "sample", p, "--seed", "1"], 1);
+    assert!(e.contains("city"), "{e}");
+}
