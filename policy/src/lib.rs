@@ -69,6 +69,7 @@ pub mod date;
 pub mod equipment;
 pub mod error;
 pub mod evaluate;
+pub mod forms;
 pub mod profile;
 pub mod rule_tests;
 pub mod ruleset;

@@ -31,6 +31,9 @@ pub(crate) enum PolicyCommand {
     /// A reproducible spot-check sample stratified by city and level
     /// (≥ 30 % per city, ≥ 10 % by the province; ceil per stratum).
     Sample(crate::policy_cmds::SampleArgs),
+    /// Fill 附件2 (self-check) or 附件3 (inspection) from the findings:
+    /// XLSX with the notice's Chinese headers, or CSV.
+    Forms(crate::policy_cmds::FormsArgs),
 }
 
 /// Runs an `hsm policy` subcommand.
@@ -42,6 +45,7 @@ pub(crate) fn run(cmd: &PolicyCommand, format: Format) -> Result<String, CliErro
         PolicyCommand::Rulesets => crate::policy_cmds::rulesets(format),
         PolicyCommand::Schedule(args) => crate::policy_cmds::schedule_cmd(args, format),
         PolicyCommand::Sample(args) => crate::policy_cmds::sample_cmd(args, format),
+        PolicyCommand::Forms(args) => crate::policy_cmds::forms_cmd(args, format),
     }
 }
 

@@ -686,3 +686,149 @@ pub(crate) fn sample_cmd(args: &SampleArgs, format: Format) -> Result<String, Cl
         }
     }
 }
+
+// ------------------------------------------------------------------ forms
+
+/// Arguments of `hsm policy forms`.
+#[derive(Debug, Args)]
+pub(crate) struct FormsArgs {
+    /// Hospital profile(s): .toml, .json (object or array) or .csv.
+    pub(crate) profile: PathBuf,
+    /// Which form: `self-check` (附件2) or `inspection` (附件3).
+    #[arg(long, value_name = "FORM")]
+    pub(crate) form: String,
+    /// Write to FILE: XLSX by default, CSV with `--format csv`, JSON with
+    /// `--format json`.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) out: Option<PathBuf>,
+    /// Rule set: an embedded id (`hsm policy rulesets`) or a .toml file.
+    #[arg(long, value_name = "ID")]
+    pub(crate) ruleset: Option<String>,
+    /// Evaluate as of this date (YYYY-MM-DD; default: today, UTC).
+    #[arg(long, value_name = "DATE")]
+    pub(crate) as_of: Option<String>,
+}
+
+fn forms_xlsx(
+    path: &Path,
+    form: hsm::policy::forms::Form,
+    rows: &[hsm::policy::forms::FormRow],
+) -> Result<(), rust_xlsxwriter::XlsxError> {
+    use rust_xlsxwriter::{Format as X, FormatAlign, FormatBorder, Workbook};
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.set_name(form.annex())?;
+    let title = X::new()
+        .set_bold()
+        .set_font_size(16)
+        .set_align(FormatAlign::Center);
+    let header = X::new()
+        .set_bold()
+        .set_text_wrap()
+        .set_border(FormatBorder::Thin)
+        .set_align(FormatAlign::Center)
+        .set_align(FormatAlign::VerticalCenter);
+    let cell = X::new().set_text_wrap().set_border(FormatBorder::Thin);
+    let note = X::new().set_text_wrap();
+    ws.write_string(0, 0, form.annex())?;
+    ws.merge_range(1, 0, 1, 5, form.title(), &title)?;
+    ws.merge_range(2, 0, 2, 5, form.preamble(), &X::new())?;
+    for (c, h) in form.headers().iter().enumerate() {
+        ws.write_string_with_format(3, c as u16, *h, &header)?;
+    }
+    for (i, r) in rows.iter().enumerate() {
+        let row = 4 + i as u32;
+        for (c, v) in [
+            &r.institution,
+            &r.level,
+            &r.location,
+            &r.problem,
+            &r.date,
+            &r.remediated,
+        ]
+        .iter()
+        .enumerate()
+        {
+            ws.write_string_with_format(row, c as u16, v.as_str(), &cell)?;
+        }
+    }
+    let last = 4 + rows.len() as u32 + 1;
+    ws.merge_range(last, 0, last, 5, form.note(), &note)?;
+    ws.set_row_height(last, 45)?;
+    for (c, w) in [28.0, 16.0, 22.0, 70.0, 16.0, 12.0].iter().enumerate() {
+        ws.set_column_width(c as u16, *w)?;
+    }
+    ws.set_freeze_panes(4, 0)?;
+    wb.save(path)
+}
+
+/// Runs `hsm policy forms`.
+pub(crate) fn forms_cmd(args: &FormsArgs, format: Format) -> Result<String, CliError> {
+    use hsm::policy::forms::{self, Form};
+    let form = Form::parse(&args.form).ok_or_else(|| {
+        CliError::usage(format!("--form: {:?} is not a form", args.form))
+            .hint("use --form self-check (附件2) or --form inspection (附件3)")
+    })?;
+    let rs = load_ruleset(args.ruleset.as_deref())?;
+    let at = as_of(args.as_of.as_deref())?;
+    let profiles = read_profiles(&args.profile)?;
+    let evals = evaluate::evaluate_batch(&rs, &profiles, at, Options { trace: false });
+    let pairs: Vec<_> = evals.iter().zip(&profiles).collect();
+    let rows = forms::rows(&pairs, form);
+    let text = match format {
+        Format::Json => output::json(&rows)?,
+        Format::Csv => {
+            let mut out = String::new();
+            let mut h: Vec<&str> = form.headers().to_vec();
+            h.push("规则");
+            output::csv_record(&mut out, &h);
+            for r in &rows {
+                output::csv_record(
+                    &mut out,
+                    &[
+                        &r.institution,
+                        &r.level,
+                        &r.location,
+                        &r.problem,
+                        &r.date,
+                        &r.remediated,
+                        &r.rule,
+                    ],
+                );
+            }
+            out
+        }
+        Format::Table => {
+            let Some(path) = &args.out else {
+                let mut t = output::table(&form.headers());
+                for r in &rows {
+                    t.add_row(vec![
+                        &r.institution,
+                        &r.level,
+                        &r.location,
+                        &r.problem,
+                        &r.date,
+                        &r.remediated,
+                    ]);
+                }
+                return Ok(format!(
+                    "{} {}\n{t}\n{}\n",
+                    form.annex(),
+                    form.title(),
+                    form.note()
+                ));
+            };
+            forms_xlsx(path, form, &rows)
+                .map_err(|e| CliError::failure(format!("cannot write {}: {e}", path.display())))?;
+            return Ok(String::new());
+        }
+    };
+    match &args.out {
+        Some(path) if path.as_os_str() != "-" => {
+            std::fs::write(path, text)
+                .map_err(|e| CliError::failure(format!("cannot write {}: {e}", path.display())))?;
+            Ok(String::new())
+        }
+        _ => Ok(text),
+    }
+}

@@ -382,3 +382,106 @@ fn sample_is_seeded_stratified_and_keeps_the_input_columns() {
     let e = fails(&["policy", "sample", p, "--seed", "1"], 1);
     assert!(e.contains("city"), "{e}");
 }
+
+/// The shared strings of an XLSX file (a real zip with real XML parts).
+fn xlsx_strings(path: &std::path::Path) -> String {
+    use std::io::Read as _;
+    let mut z = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
+    let mut names: Vec<String> = z.file_names().map(str::to_owned).collect();
+    names.sort();
+    assert!(names.contains(&"xl/workbook.xml".to_owned()), "{names:?}");
+    assert!(
+        names.contains(&"xl/worksheets/sheet1.xml".to_owned()),
+        "{names:?}"
+    );
+    let mut s = String::new();
+    z.by_name("xl/sharedStrings.xml")
+        .unwrap()
+        .read_to_string(&mut s)
+        .unwrap();
+    s
+}
+
+#[test]
+fn forms_as_xlsx_and_csv_with_the_notices_headers() {
+    let dir = tempfile::tempdir().unwrap();
+    let x = dir.path().join("self.xlsx");
+    let o = run(&[
+        "policy",
+        "forms",
+        EXAMPLE,
+        "--form",
+        "self-check",
+        "--as-of",
+        "2024-10-01",
+        "--out",
+        x.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let s = xlsx_strings(&x);
+    for h in [
+        "自查发现问题整改落实情况表",
+        "医疗机构全称",
+        "医疗机构级别（一、二、三级及其他）",
+        "登记执业地点所市县（市、区）",
+        "自查发现问题",
+        "计划整改到位时间",
+        "是否已整改到位",
+        "示例市第一人民医院",
+        "三级",
+    ] {
+        assert!(s.contains(h), "{h} missing");
+    }
+    let x2 = dir.path().join("insp.xlsx");
+    let o = run(&[
+        "policy",
+        "forms",
+        EXAMPLE,
+        "--form",
+        "inspection",
+        "--as-of",
+        "2024-10-01",
+        "--out",
+        x2.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0));
+    let s = xlsx_strings(&x2);
+    assert!(s.contains("检查发现问题") && s.contains("要求整改到位时间"));
+    let o = run(&[
+        "policy",
+        "forms",
+        EXAMPLE,
+        "--form",
+        "self-check",
+        "--as-of",
+        "2024-10-01",
+        "--format",
+        "csv",
+    ]);
+    let csv = String::from_utf8(o.stdout).unwrap();
+    assert!(csv.starts_with("医疗机构全称,医疗机构级别（一、二、三级及其他）,"));
+    assert!(csv.contains("henan.staffing.guards"));
+    // A hospital without gaps gets one row with 无.
+    let clean = dir.path().join("clean.json");
+    std::fs::write(&clean, r#"{"name": "无问题医院", "level": 1}"#).unwrap();
+    let o = run(&[
+        "policy",
+        "forms",
+        clean.to_str().unwrap(),
+        "--form",
+        "self-check",
+        "--as-of",
+        "2024-10-01",
+        "--format",
+        "csv",
+    ]);
+    let csv = String::from_utf8(o.stdout).unwrap();
+    assert_eq!(csv.lines().count(), 2);
+    assert!(csv.lines().nth(1).unwrap().contains(",无,"));
+    fails(&["policy", "forms", EXAMPLE, "--form", "annual"], 2);
+}
