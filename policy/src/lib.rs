@@ -63,6 +63,7 @@
 //! None.
 #![forbid(unsafe_code)]
 
+pub mod capacity;
 pub mod citation;
 pub mod csv;
 pub mod date;

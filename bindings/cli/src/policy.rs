@@ -34,6 +34,9 @@ pub(crate) enum PolicyCommand {
     /// Fill 附件2 (self-check) or 附件3 (inspection) from the findings:
     /// XLSX with the notice's Chinese headers, or CSV.
     Forms(crate::policy_cmds::FormsArgs),
+    /// Beyond the notice: expected peak-hour queue and wait at a screening
+    /// point (Erlang C), flagged when it exceeds a target.
+    Capacity(crate::policy_cmds::CapacityArgs),
 }
 
 /// Runs an `hsm policy` subcommand.
@@ -46,6 +49,7 @@ pub(crate) fn run(cmd: &PolicyCommand, format: Format) -> Result<String, CliErro
         PolicyCommand::Schedule(args) => crate::policy_cmds::schedule_cmd(args, format),
         PolicyCommand::Sample(args) => crate::policy_cmds::sample_cmd(args, format),
         PolicyCommand::Forms(args) => crate::policy_cmds::forms_cmd(args, format),
+        PolicyCommand::Capacity(args) => crate::policy_cmds::capacity_cmd(args, format),
     }
 }
 

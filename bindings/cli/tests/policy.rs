@@ -485,3 +485,52 @@ fn forms_as_xlsx_and_csv_with_the_notices_headers() {
     assert!(csv.lines().nth(1).unwrap().contains(",无,"));
     fails(&["policy", "forms", EXAMPLE, "--form", "annual"], 2);
 }
+
+#[test]
+fn capacity_flags_long_waits() {
+    let v = ok_json(&[
+        "policy",
+        "capacity",
+        "--location",
+        "outpatient",
+        "--daily-traffic",
+        "20000",
+    ]);
+    assert_eq!(v["row"], 2);
+    assert_eq!(v["lanes"], 4);
+    // 3000/h over 4 lanes of 600/h: ρ = 1.25, the queue grows.
+    assert_eq!(v["result"]["stable"], false);
+    assert!(v["flag"].is_string());
+    assert!(v["result"]["lanes_needed"].as_u64().unwrap() >= 6);
+    let v = ok_json(&[
+        "policy",
+        "capacity",
+        "--location",
+        "emergency",
+        "--daily-traffic",
+        "1000",
+        "--lane-rate",
+        "600",
+        "--peak-share",
+        "0.3",
+        "--target-wait",
+        "10",
+    ]);
+    // M/M/1 with λ = 300/h, μ = 600/h: Wq = 6 s.
+    assert!((v["result"]["mean_wait_s"].as_f64().unwrap() - 6.0).abs() < 1e-9);
+    assert_eq!(v["result"]["meets_target"], true);
+    let e = fails(
+        &[
+            "policy",
+            "capacity",
+            "--location",
+            "admin",
+            "--daily-traffic",
+            "10",
+            "--peak-share",
+            "2",
+        ],
+        2,
+    );
+    assert!(e.contains("--peak-share"), "{e}");
+}
