@@ -36,47 +36,70 @@ const J: [u32; 32] = [
 ];
 
 /// Bit reader with JPEG-LS marker stuffing: after a 0xFF byte only the
-/// low 7 bits of the next byte are data; a byte ≥ 0x80 there is a marker.
+/// low 7 bits of the next byte are data; a byte ≥ 0x80 there is a marker,
+/// which ends the scan data. Bits are buffered MSB-first in a 64-bit
+/// accumulator refilled a byte at a time.
 struct Bits<'a> {
     data: &'a [u8],
     pos: usize,
-    cur: u32,
-    left: u32,
+    acc: u64,
+    nbits: u32,
     prev_ff: bool,
+    /// A marker or the end of the data was reached: no more refills.
+    done: bool,
 }
 
 impl Bits<'_> {
     #[inline]
-    fn bit(&mut self) -> Result<u32, JlsError> {
-        if self.left == 0 {
+    fn refill(&mut self) {
+        while self.nbits <= 56 && !self.done {
             let Some(&b) = self.data.get(self.pos) else {
-                return err(self.pos, "the scan data ends before the image is complete");
+                self.done = true;
+                break;
             };
-            if self.prev_ff {
+            let width = if self.prev_ff {
                 if b & 0x80 != 0 {
-                    return err(
-                        self.pos,
-                        "a marker interrupts the scan data before the image is complete",
-                    );
+                    self.done = true;
+                    break;
                 }
-                self.left = 7;
+                7
             } else {
-                self.left = 8;
-            }
-            self.cur = u32::from(b);
+                8
+            };
+            self.acc |= u64::from(b) << (64 - self.nbits - width);
+            self.nbits += width;
             self.prev_ff = b == 0xFF;
             self.pos += 1;
         }
-        self.left -= 1;
-        Ok((self.cur >> self.left) & 1)
+    }
+
+    fn ended(&self) -> JlsError {
+        JlsError {
+            offset: self.pos,
+            detail: "the scan data ends (or a marker interrupts it) before the image is complete"
+                .to_owned(),
+        }
+    }
+
+    #[inline]
+    fn bit(&mut self) -> Result<u32, JlsError> {
+        self.bits(1)
     }
 
     #[inline]
     fn bits(&mut self, n: u32) -> Result<u32, JlsError> {
-        let mut v = 0u32;
-        for _ in 0..n {
-            v = (v << 1) | self.bit()?;
+        if n == 0 {
+            return Ok(0);
         }
+        if self.nbits < n {
+            self.refill();
+            if self.nbits < n {
+                return Err(self.ended());
+            }
+        }
+        let v = (self.acc >> (64 - n)) as u32;
+        self.acc <<= n;
+        self.nbits -= n;
         Ok(v)
     }
 
@@ -84,11 +107,26 @@ impl Bits<'_> {
     #[inline]
     fn golomb(&mut self, k: u32, limit: u32, qbpp: u32) -> Result<i32, JlsError> {
         let mut high = 0u32;
-        while self.bit()? == 0 {
-            high += 1;
+        loop {
+            if self.nbits == 0 {
+                self.refill();
+                if self.nbits == 0 {
+                    return Err(self.ended());
+                }
+            }
+            let zeros = self.acc.leading_zeros().min(self.nbits);
+            high += zeros;
             if high > limit {
                 return err(self.pos, "a Golomb code exceeds the length limit");
             }
+            if zeros < self.nbits {
+                // Consume the zeros and the terminating one bit.
+                self.acc = self.acc.checked_shl(zeros + 1).unwrap_or(0);
+                self.nbits -= zeros + 1;
+                break;
+            }
+            self.acc = 0;
+            self.nbits = 0;
         }
         if high >= limit.saturating_sub(qbpp + 1) {
             return Ok(self.bits(qbpp)? as i32 + 1);
@@ -367,9 +405,10 @@ fn scan(
     let mut bits = Bits {
         data,
         pos: 0,
-        cur: 0,
-        left: 0,
+        acc: 0,
+        nbits: 0,
         prev_ff: false,
+        done: false,
     };
     let fix = |v: i32| -> i32 {
         let v = if v < -near {
