@@ -386,3 +386,52 @@ fn schemas_match_the_committed_files() {
         );
     }
 }
+
+/// The campaign's dates and fractions (二, 附件2–4 notes): authority rules,
+/// which hospital evaluation skips, checked here value by value.
+#[test]
+fn campaign_deadlines_and_spot_check_fractions() {
+    let rs = henan();
+    let deadline = |id: &str| match &rs.rule(id).unwrap().rule.body {
+        RuleBody::Deadline { values } => {
+            let v = &values[0].params;
+            (v.start.map(|d| d.to_string()), v.due.to_string())
+        }
+        _ => panic!("{id} is not a deadline"),
+    };
+    assert_eq!(
+        deadline("henan.campaign.self_check_report"),
+        (Some("2024-01-01".into()), "2024-06-25".into())
+    );
+    assert_eq!(
+        deadline("henan.campaign.inspection_report"),
+        (Some("2024-07-01".into()), "2024-09-25".into())
+    );
+    assert_eq!(
+        deadline("henan.campaign.annual_summary"),
+        (Some("2024-10-01".into()), "2024-11-30".into())
+    );
+    assert_eq!(
+        deadline("henan.campaign.equipment_feedback"),
+        (None, "2024-02-28".into())
+    );
+    let fr = hsm_policy::sample::fractions(&rs);
+    assert!(fr.contains(&("city".into(), 30, 100)));
+    assert!(fr.contains(&("province".into(), 10, 100)));
+    // Mandatory screening: tertiary, ≥ 5000 visits, ≥ 1000 beds, by 06-30.
+    match &rs.rule("henan.screening.mandatory").unwrap().rule.body {
+        RuleBody::Screening { values } => {
+            let v = &values[0].params;
+            assert_eq!(
+                (
+                    v.min_level,
+                    v.daily_outpatient_min,
+                    v.open_beds_min,
+                    v.due.to_string()
+                ),
+                (3, 5000, 1000, "2024-06-30".into())
+            );
+        }
+        _ => panic!("not a screening rule"),
+    }
+}
