@@ -11,7 +11,7 @@
 //! |---|---|---|
 //! | [`core`] | `hsm-core` | units, time, geometry, frame views, status codes, people counting ([`core::counting`]) |
 //! | [`thermal`] | `hsm-thermal` | radiometry (raw ⇄ °C) |
-//! | [`metal`] | `hsm-metal` | polarizability physics |
+//! | [`metal`] | `hsm-metal` | metal detection: tensor physics, MPT import, simulator, detector, classifier, evaluation |
 //! | [`policy`] | `hsm-policy` | guard staffing, with citations |
 //!
 //! and defines the workspace [`Error`], which any crate's error converts into.

@@ -19,7 +19,26 @@
 //! - [`library`]: the built-in threats and innocuous items and seeded
 //!   variants of each class;
 //! - [`sim`]: the seeded simulator (walking persons, body locations,
-//!   orientations, body effect, noise, drift, mains interference).
+//!   orientations, body effect, noise, drift, mains interference);
+//! - [`detect`]: the passage pipeline (mains comb filter, baseline, peak,
+//!   localisation, tensor fit, detection against a [`detect::Program`],
+//!   classification, decision);
+//! - [`features`], [`classify`]: rotation-invariant features and the
+//!   trainable, calibrated classifier with its versioned model file;
+//! - [`train`]: training data from the simulator and the shipped default
+//!   model ([`train::default_model`]);
+//! - [`eval`]: the certification-style detection trial and whole-object
+//!   cross-validation.
+//!
+//! ## Performance
+//! `benches/metal_passage.rs` (workspace root): one 2 s passage of 18 zones
+//! × 4 frequencies at 200 Hz end to end, and classification alone. The
+//! detector allocates only its result's tensors per passage.
+//!
+//! ## Measured quality (simulator, default model)
+//! See `tests/bars.rs`: the height-band bar is met; detection, nuisance and
+//! held-out classification bars are not met yet (numbers in the
+//! CHANGELOG).
 //!
 //! ## Examples
 //! ```
@@ -39,10 +58,15 @@
 //! line, and non-finite numbers are rejected. Nothing panics.
 //!
 //! ## Crate features
-//! None yet.
+//! None. The simulator and training use `rand` + `rand_chacha` (pinned
+//! versions, so seeded streams are stable).
 #![forbid(unsafe_code)]
 
+pub mod classify;
+pub mod detect;
 pub mod error;
+pub mod eval;
+pub mod features;
 pub mod gate;
 pub mod library;
 pub mod polarizability;
@@ -50,6 +74,7 @@ pub mod shapes;
 pub mod signature;
 pub mod sim;
 pub mod tensor;
+pub mod train;
 
 pub use error::MetalError;
 pub use shapes::{Composite, Material, Shape};

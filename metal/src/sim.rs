@@ -9,7 +9,7 @@
 //! The recording adds, per zone and frequency: the body's own weak
 //! conductive response (three moving segments, `Im M ∝ ω`, ±50 % per
 //! person for build and clothing), a large static coupling offset, slow
-//! linear drift plus a random walk, mains interference at
+//! linear drift plus a slow sinusoidal wander, mains interference at
 //! [`GateConfig::mains_hz`] ± 0.05 Hz with a per-zone amplitude and phase,
 //! and white complex Gaussian noise.
 //!
@@ -276,7 +276,9 @@ pub struct Disturbances {
     pub offset: f64,
     /// Linear drift scale (signal units per second).
     pub drift_per_s: f64,
-    /// Random-walk step per sample (signal units).
+    /// Slow wander amplitude (signal units): per channel a sinusoid of
+    /// 0.1–0.5 Hz with random phase, the part of drift a straight line
+    /// does not remove.
     pub walk: f64,
     /// Mains interference amplitude scale (signal units).
     pub mains: f64,
@@ -290,7 +292,7 @@ impl Default for Disturbances {
             noise: 0.002,
             offset: 5.0,
             drift_per_s: 0.02,
-            walk: 0.0005,
+            walk: 0.002,
             mains: 0.05,
             body: 2.0e-13,
         }
@@ -341,11 +343,13 @@ pub struct Simulator {
     rng: ChaCha8Rng,
 }
 
-fn gaussian(rng: &mut ChaCha8Rng) -> f64 {
-    // Box–Muller; u1 in (0, 1].
+/// Two independent standard normal numbers (Box–Muller; u1 in (0, 1]).
+fn complex_gaussian(rng: &mut ChaCha8Rng) -> Complex64 {
     let u1: f64 = 1.0 - rng.random::<f64>();
     let u2: f64 = rng.random();
-    (-2.0 * u1.ln()).sqrt() * (2.0 * core::f64::consts::PI * u2).cos()
+    let r = (-2.0 * u1.ln()).sqrt();
+    let (s, c) = (2.0 * core::f64::consts::PI * u2).sin_cos();
+    Complex64::new(r * c, r * s)
 }
 
 impl Simulator {
@@ -471,9 +475,13 @@ impl Simulator {
         let nch = nz * nf;
         let mut base = Vec::with_capacity(nch);
         let mut slope = Vec::with_capacity(nch);
+        let mut wander = Vec::with_capacity(nch);
         for _ in 0..nch {
-            base.push(Complex64::new(gaussian(rng), gaussian(rng)) * d.offset);
-            slope.push(Complex64::new(gaussian(rng), gaussian(rng)) * (d.drift_per_s / fs));
+            base.push(complex_gaussian(rng) * d.offset);
+            slope.push(complex_gaussian(rng) * (d.drift_per_s / fs));
+            let w = core::f64::consts::TAU * rng.random_range(0.1..0.5) / fs;
+            let ph = rng.random_range(0.0..core::f64::consts::TAU);
+            wander.push((complex_gaussian(rng) * d.walk, w, ph));
         }
         let mains_f = g.config().mains_hz + rng.random_range(-0.05..0.05);
         let mut mains = Vec::with_capacity(nz);
@@ -483,7 +491,6 @@ impl Simulator {
             mains.push(Complex64::from_polar(a, th));
         }
         let mains_phase = rng.random_range(0.0..core::f64::consts::TAU);
-        let mut walk = vec![Complex64::new(0.0, 0.0); nch];
         let mut out = Vec::with_capacity(nt * nch);
         for ti in 0..nt {
             let t = ti as f64 / fs;
@@ -491,15 +498,14 @@ impl Simulator {
             let swing = (core::f64::consts::TAU * cadence * t + phase).sin();
             let hum = (core::f64::consts::TAU * mains_f * t + mains_phase).cos();
             let start = out.len();
-            for (k, w) in walk.iter_mut().enumerate() {
-                *w += Complex64::new(gaussian(rng), gaussian(rng)) * d.walk;
+            for (k, &(wa, ww, wp)) in wander.iter().enumerate() {
                 let z = k / nf;
                 out.push(
                     base[k]
                         + slope[k] * ti as f64
-                        + *w
+                        + wa * (ww * ti as f64 + wp).sin()
                         + mains[z] * hum
-                        + Complex64::new(gaussian(rng), gaussian(rng)) * d.noise,
+                        + complex_gaussian(rng) * d.noise,
                 );
             }
             for o in &objs {

@@ -1,0 +1,751 @@
+//! Processing a passage: baseline removal, interference filtering,
+//! detection against a sensitivity program, localisation, signature
+//! estimation, classification and the threat decision.
+//!
+//! # Pipeline
+//! 1. **Interference**: samples are averaged in blocks of exactly one mains
+//!    period (`round(fs / mains)` samples: 4 at 200 Hz / 50 Hz), a comb
+//!    filter with nulls at the mains frequency and its harmonics that also
+//!    decimates. Walking signals (< 10 Hz) pass.
+//! 2. **Baseline**: per channel, a straight line through the means of the
+//!    first and last 10 % of the blocks (the person is far from the coils
+//!    there) is subtracted — offsets and linear drift go.
+//! 3. **Peak**: the block with the largest total energy over all zones and
+//!    frequencies is the moment the object crosses the coil plane.
+//! 4. **Localisation and signature**: the zone responses at the peak are
+//!    fitted by a single dipole: for each candidate position on a grid in
+//!    the coil plane (5 cm; searched coarse-to-fine around the most active
+//!    coil level) the zone sensitivities to the tensor's six entries are
+//!    known ([`Gate::sensitivity`]); a precomputed QR factorisation gives
+//!    the residual. The position is then refined with time diversity: five
+//!    snapshots 60 ms apart see the object at `y = k·δ`; a joint least
+//!    squares over them (the 12 most active zones) for candidate walking
+//!    displacements δ and ±2.5 cm around the position gives the tensor at
+//!    every frequency. The best position gives the height band and side;
+//!    its tensors give the object's size and rotation-invariant features.
+//! 5. **Detection**: the largest tensor norm is compared with the program's
+//!    threshold (scaled by the per-zone sensitivity of the nearest level).
+//! 6. **Classification and decision** ([`crate::classify`]): the threat
+//!    probability against the program's alarm and re-check thresholds.
+
+#![allow(
+    clippy::needless_range_loop,
+    reason = "index notation mirrors the linear algebra"
+)]
+
+use num_complex::Complex64;
+use serde::{Deserialize, Serialize};
+
+use crate::classify::Model;
+use crate::error::MetalError;
+use crate::features::{PER_FREQUENCY, write_features};
+use crate::gate::{Gate, MAX_FREQUENCIES, MAX_ZONES, Passage};
+use crate::library::ObjectClass;
+use crate::sim::{HeightBand, Side};
+use crate::tensor::Tensor3;
+
+/// A sensitivity program: what is detected and how it is decided.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Program {
+    /// Name.
+    pub name: String,
+    /// Smallest tensor norm (m³, largest over the frequencies) detected.
+    pub min_size_m3: f64,
+    /// Per-zone sensitivity multipliers (1 = nominal; 2 detects objects
+    /// half the size); empty means all 1.
+    pub zone_sensitivity: Vec<f64>,
+    /// Classify detected objects (`false`: every detection alarms, as a
+    /// classic walk-through detector does).
+    pub classify: bool,
+    /// Threat probability at or above which the decision is alarm.
+    pub alarm_threshold: f64,
+    /// Threat probability at or above which the decision is re-check.
+    pub recheck_threshold: f64,
+}
+
+impl Program {
+    /// The named programs: `"hospital"` (smart classification: threats
+    /// alarm, uncertain objects are re-checked, everyday items pass) and
+    /// `"strict"` (any metal above the threshold alarms).
+    ///
+    /// # Errors
+    /// [`MetalError::InvalidParameter`] for an unknown name.
+    pub fn named(name: &str) -> Result<Program, MetalError> {
+        match name {
+            "hospital" => Ok(Program {
+                name: "hospital".to_owned(),
+                min_size_m3: 3e-7,
+                zone_sensitivity: Vec::new(),
+                classify: true,
+                alarm_threshold: 0.5,
+                recheck_threshold: 0.25,
+            }),
+            "strict" => Ok(Program {
+                name: "strict".to_owned(),
+                min_size_m3: 3e-7,
+                zone_sensitivity: Vec::new(),
+                classify: false,
+                alarm_threshold: 0.5,
+                recheck_threshold: 0.25,
+            }),
+            _ => Err(MetalError::InvalidParameter {
+                field: "program",
+                value: f64::NAN,
+                expected: "a known program name: \"hospital\" or \"strict\"",
+            }),
+        }
+    }
+
+    fn validate(&self, zones: usize) -> Result<(), MetalError> {
+        let bad = |field, value, expected| {
+            Err(MetalError::InvalidParameter {
+                field,
+                value,
+                expected,
+            })
+        };
+        if !(self.min_size_m3.is_finite() && self.min_size_m3 > 0.0) {
+            return bad("min_size_m3", self.min_size_m3, "a size > 0 m³");
+        }
+        if !self.zone_sensitivity.is_empty() && self.zone_sensitivity.len() != zones {
+            return Err(MetalError::Shape {
+                what: "zone sensitivities",
+                expected: zones,
+                got: self.zone_sensitivity.len(),
+            });
+        }
+        if let Some(&s) = self
+            .zone_sensitivity
+            .iter()
+            .find(|s| !(s.is_finite() && **s > 0.0))
+        {
+            return bad("zone_sensitivity", s, "multipliers > 0");
+        }
+        let (a, r) = (self.alarm_threshold, self.recheck_threshold);
+        if !(0.0..=1.0).contains(&a) || !(0.0..=1.0).contains(&r) || r > a {
+            return bad("recheck_threshold", r, "0 <= recheck <= alarm <= 1");
+        }
+        Ok(())
+    }
+}
+
+/// The decision for a passage.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Decision {
+    /// Let through.
+    Pass,
+    /// Uncertain: search by hand.
+    Recheck,
+    /// Threat.
+    Alarm,
+}
+
+impl Decision {
+    /// snake_case name.
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            Decision::Pass => "pass",
+            Decision::Recheck => "recheck",
+            Decision::Alarm => "alarm",
+        }
+    }
+}
+
+/// What the detector concluded about one passage.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PassageResult {
+    /// Metal above the program's threshold was found.
+    pub detected: bool,
+    /// The decision.
+    pub decision: Decision,
+    /// The most probable class (when detected and classified).
+    pub class: Option<ObjectClass>,
+    /// Its calibrated probability (0 when not classified).
+    pub confidence: f64,
+    /// Probability that the object is a threat (1 under a non-classifying
+    /// program when detected, 0 when nothing is detected).
+    pub threat_probability: f64,
+    /// Height band of the strongest object (when detected).
+    pub height_band: Option<HeightBand>,
+    /// Side of the strongest object (when detected).
+    pub side: Option<Side>,
+    /// Estimated position `[x, z]` in the coil plane (m).
+    pub position_m: [f64; 2],
+    /// Largest tensor norm over the frequencies (m³).
+    pub size_m3: f64,
+    /// Time of the peak from the passage start (s).
+    pub peak_s: f64,
+    /// Fraction of the peak's energy the single-dipole fit leaves unexplained.
+    pub fit_residual: f64,
+    /// The estimated tensor at each gate frequency (gate frame).
+    pub tensors: Vec<Tensor3>,
+}
+
+const GRID_STEP_M: f64 = 0.05;
+/// Time between the fit's snapshots (s).
+const SNAPSHOT_SPACING_S: f64 = 0.06;
+/// Snapshots in the refined fit (odd; the middle one is the peak).
+const SNAPSHOTS: usize = 5;
+/// Candidate displacements over one spacing (m): walking at 0.5–1.8 m/s.
+const DELTAS_M: [f64; 6] = [0.03, 0.045, 0.06, 0.075, 0.09, 0.108];
+/// Zones used by the refined fit (the most active ones).
+const FIT_ZONES: usize = 12;
+
+/// A stacked least-squares fit at one position.
+#[derive(Clone, Debug)]
+struct Fit {
+    x: f64,
+    z: f64,
+    delta: f64,
+    explained: f64,
+    total: f64,
+    m: [[Complex64; 6]; MAX_FREQUENCIES],
+}
+const GRID_HALF_WIDTH_M: f64 = 0.30;
+
+/// One candidate position's factorisation `A = Q R` (A: Z × 6).
+#[derive(Clone, Debug)]
+struct Candidate {
+    x: f64,
+    z: f64,
+    /// 6 × Z, row k = k-th orthonormal column of A.
+    q: Vec<f64>,
+    ok: bool,
+}
+
+/// A configured detector for one gate (`process` takes `&mut self` for its
+/// scratch buffer: one detector per thread).
+#[derive(Clone, Debug)]
+pub struct Detector {
+    zones: usize,
+    freqs: usize,
+    block: usize,
+    fs: f64,
+    nx: usize,
+    nz: usize,
+    grid: Vec<Candidate>,
+    level_z: Vec<f64>,
+    levels: usize,
+    program: Program,
+    model: Option<Model>,
+    gate: Gate,
+    scratch: Vec<Complex64>,
+}
+
+fn qr(a: &[[f64; 6]], zones: usize) -> (Vec<f64>, bool) {
+    // Modified Gram–Schmidt on the 6 columns of A (Z × 6).
+    let mut q = vec![0.0; 6 * zones];
+    for k in 0..6 {
+        for z in 0..zones {
+            q[k * zones + z] = a[z][k];
+        }
+    }
+    let mut ok = true;
+    for k in 0..6 {
+        let norm0: f64 = q[k * zones..(k + 1) * zones]
+            .iter()
+            .map(|v| v * v)
+            .sum::<f64>()
+            .sqrt();
+        for j in 0..k {
+            let dot: f64 = (0..zones)
+                .map(|z| q[j * zones + z] * q[k * zones + z])
+                .sum();
+            for z in 0..zones {
+                q[k * zones + z] -= dot * q[j * zones + z];
+            }
+        }
+        let n: f64 = q[k * zones..(k + 1) * zones]
+            .iter()
+            .map(|v| v * v)
+            .sum::<f64>()
+            .sqrt();
+        if n.is_nan() || n <= 1e-9 * norm0.max(1e-300) {
+            ok = false;
+            break;
+        }
+        for z in 0..zones {
+            q[k * zones + z] /= n;
+        }
+    }
+    (q, ok)
+}
+
+impl Detector {
+    /// Check that `model` was trained at `gate`'s frequencies.
+    ///
+    /// # Errors
+    /// [`MetalError::InvalidParameter`] if not; the model's own checks.
+    pub fn check_model(gate: &Gate, model: &Model) -> Result<(), MetalError> {
+        model.validate()?;
+        let cfg = gate.config();
+        let same = model.frequencies_hz.len() == gate.frequencies()
+            && model
+                .frequencies_hz
+                .iter()
+                .zip(&cfg.frequencies_hz)
+                .all(|(a, b)| (a - b).abs() <= 1e-6 * b);
+        if !same || model.features() != PER_FREQUENCY * gate.frequencies() {
+            return Err(MetalError::InvalidParameter {
+                field: "model",
+                value: model.frequencies_hz.first().copied().unwrap_or(f64::NAN),
+                expected: "a model trained at the gate's frequencies",
+            });
+        }
+        Ok(())
+    }
+
+    /// A detector for `gate` running `program` with classifier `model`
+    /// (required when the program classifies).
+    ///
+    /// # Errors
+    /// [`MetalError::InvalidParameter`] / [`MetalError::Shape`] for a bad
+    /// program, a missing model, or a model whose frequencies or feature
+    /// count do not match the gate.
+    pub fn new(
+        gate: &Gate,
+        program: Program,
+        model: Option<Model>,
+    ) -> Result<Detector, MetalError> {
+        let (zones, freqs) = (gate.zones(), gate.frequencies());
+        program.validate(zones)?;
+        let cfg = gate.config();
+        if let Some(model) = &model {
+            Detector::check_model(gate, model)?;
+        } else if program.classify {
+            return Err(MetalError::InvalidParameter {
+                field: "model",
+                value: f64::NAN,
+                expected: "a classifier model for a classifying program",
+            });
+        }
+        let block = (cfg.sample_rate_hz / cfg.mains_hz).round().max(1.0) as usize;
+        let nx = (2.0 * GRID_HALF_WIDTH_M / GRID_STEP_M).round() as usize + 1;
+        let nz = (cfg.height_m / GRID_STEP_M).round() as usize + 1;
+        let mut grid = Vec::with_capacity(nx * nz);
+        for iz in 0..nz {
+            for ix in 0..nx {
+                let x = -GRID_HALF_WIDTH_M + ix as f64 * GRID_STEP_M;
+                let z = iz as f64 * GRID_STEP_M;
+                let a: Vec<[f64; 6]> = (0..zones)
+                    .map(|k| gate.sensitivity(k, [x, 0.0, z]))
+                    .collect();
+                let (q, ok) = qr(&a, zones);
+                grid.push(Candidate { x, z, q, ok });
+            }
+        }
+        let levels = cfg.levels;
+        let level_z = (0..levels)
+            .map(|k| cfg.height_m / levels as f64 * (k as f64 + 0.5))
+            .collect();
+        Ok(Detector {
+            zones,
+            freqs,
+            block,
+            fs: cfg.sample_rate_hz,
+            nx,
+            nz,
+            grid,
+            level_z,
+            levels,
+            program,
+            model,
+            gate: gate.clone(),
+            scratch: Vec::new(),
+        })
+    }
+
+    /// The program.
+    #[must_use]
+    pub fn program(&self) -> &Program {
+        &self.program
+    }
+
+    /// The classifier, if any.
+    #[must_use]
+    pub fn model(&self) -> Option<&Model> {
+        self.model.as_ref()
+    }
+
+    /// Projection energy of the peak vector onto candidate `c`'s column
+    /// space (sum over frequencies, real and imaginary parts).
+    fn energy(&self, c: &Candidate, v: &[Complex64]) -> f64 {
+        let (zn, nf) = (self.zones, self.freqs);
+        let mut e = 0.0;
+        for k in 0..6 {
+            let qk = &c.q[k * zn..(k + 1) * zn];
+            let mut acc = [Complex64::new(0.0, 0.0); MAX_FREQUENCIES];
+            for (z, &qv) in qk.iter().enumerate() {
+                let row = &v[z * nf..(z + 1) * nf];
+                for (a, s) in acc.iter_mut().zip(row) {
+                    *a += s * qv;
+                }
+            }
+            e += acc[..nf].iter().map(Complex64::norm_sqr).sum::<f64>();
+        }
+        e
+    }
+
+    /// Least squares over the snapshots at `(x, z)` with displacement
+    /// `delta` per spacing, by the normal equations (6 × 6, Cholesky).
+    #[allow(clippy::too_many_arguments, reason = "internal helper")]
+    fn stacked_fit(
+        &self,
+        blk: &[Complex64],
+        nch: usize,
+        x: f64,
+        z: f64,
+        delta: f64,
+        snaps: &[(usize, f64); SNAPSHOTS],
+        zsel: &[usize],
+    ) -> Option<Fit> {
+        let nf = self.freqs;
+        let mut ata = [[0.0f64; 6]; 6];
+        let mut atb = [[Complex64::new(0.0, 0.0); 6]; MAX_FREQUENCIES];
+        let mut total = 0.0;
+        for &(bi, sy) in snaps {
+            let row = &blk[bi * nch..(bi + 1) * nch];
+            for &zone in zsel {
+                let a = self.gate.sensitivity(zone, [x, sy * delta, z]);
+                for i in 0..6 {
+                    for j in i..6 {
+                        ata[i][j] += a[i] * a[j];
+                    }
+                }
+                for (f, acc) in atb[..nf].iter_mut().enumerate() {
+                    let bv = row[zone * nf + f];
+                    total += bv.norm_sqr();
+                    for i in 0..6 {
+                        acc[i] += bv * a[i];
+                    }
+                }
+            }
+        }
+        // Cholesky of AᵀA with a tiny ridge.
+        let tr: f64 = (0..6).map(|i| ata[i][i]).sum();
+        let mut l = [[0.0f64; 6]; 6];
+        for i in 0..6 {
+            for j in 0..=i {
+                let mut sum = ata[j][i] + if i == j { 1e-12 * tr } else { 0.0 };
+                for k in 0..j {
+                    sum -= l[i][k] * l[j][k];
+                }
+                if i == j {
+                    if sum.is_nan() || sum <= 0.0 {
+                        return None;
+                    }
+                    l[i][i] = sum.sqrt();
+                } else {
+                    l[i][j] = sum / l[j][j];
+                }
+            }
+        }
+        let mut m = [[Complex64::new(0.0, 0.0); 6]; MAX_FREQUENCIES];
+        let mut explained = 0.0;
+        for f in 0..nf {
+            let mut y = [Complex64::new(0.0, 0.0); 6];
+            for i in 0..6 {
+                let mut s = atb[f][i];
+                for k in 0..i {
+                    s -= y[k] * l[i][k];
+                }
+                y[i] = s / l[i][i];
+            }
+            for i in (0..6).rev() {
+                let mut s = y[i];
+                for k in i + 1..6 {
+                    s -= m[f][k] * l[k][i];
+                }
+                m[f][i] = s / l[i][i];
+            }
+            explained += (0..6).map(|i| (m[f][i].conj() * atb[f][i]).re).sum::<f64>();
+        }
+        Some(Fit {
+            x,
+            z,
+            delta,
+            explained,
+            total,
+            m,
+        })
+    }
+
+    /// Process a whole passage.
+    ///
+    /// # Errors
+    /// [`MetalError::Shape`] if the passage's zones or frequencies differ
+    /// from the gate's or it is shorter than 0.3 s.
+    pub fn process(&mut self, p: &Passage) -> Result<PassageResult, MetalError> {
+        let (zn, nf) = (self.zones, self.freqs);
+        if p.zones() != zn || p.freqs() != nf {
+            return Err(MetalError::Shape {
+                what: "passage zones × frequencies",
+                expected: zn * nf,
+                got: p.zones() * p.freqs(),
+            });
+        }
+        let nch = zn * nf;
+        let b = self.block;
+        let nb = p.frames() / b;
+        let k = (nb / 10).max(1);
+        if nb < 2 * k + 3 || (nb as f64 * b as f64) < 0.3 * self.fs {
+            return Err(MetalError::Shape {
+                what: "passage frames (at least 0.3 s)",
+                expected: (0.3 * self.fs).ceil() as usize,
+                got: p.frames(),
+            });
+        }
+        // 1. Block means (comb filter + decimation).
+        let mut blk = core::mem::take(&mut self.scratch);
+        blk.clear();
+        blk.resize(nb * nch, Complex64::new(0.0, 0.0));
+        let s = p.samples();
+        let inv_b = 1.0 / b as f64;
+        for (bi, out) in blk.chunks_exact_mut(nch).enumerate() {
+            let src = &s[bi * b * nch..(bi + 1) * b * nch];
+            for frame in src.chunks_exact(nch) {
+                for (o, v) in out.iter_mut().zip(frame) {
+                    *o += v;
+                }
+            }
+            out.iter_mut().for_each(|o| *o *= inv_b);
+        }
+        // 2. Baseline: line through the head and tail means.
+        let mut head = vec![Complex64::new(0.0, 0.0); nch];
+        let mut slope = vec![Complex64::new(0.0, 0.0); nch];
+        let inv_k = 1.0 / k as f64;
+        for i in 0..k {
+            let (hb, tb) = (
+                &blk[i * nch..(i + 1) * nch],
+                &blk[(nb - 1 - i) * nch..(nb - i) * nch],
+            );
+            for c in 0..nch {
+                head[c] += hb[c] * inv_k;
+                slope[c] += tb[c] * inv_k;
+            }
+        }
+        let (ch, ct) = (
+            (k as f64 - 1.0) / 2.0,
+            nb as f64 - 1.0 - (k as f64 - 1.0) / 2.0,
+        );
+        for c in 0..nch {
+            slope[c] = (slope[c] - head[c]) / (ct - ch);
+        }
+        // 3. Peak block.
+        let mut best = (0, -1.0);
+        for (bi, row) in blk.chunks_exact_mut(nch).enumerate() {
+            let dt = bi as f64 - ch;
+            let mut e = 0.0;
+            for c in 0..nch {
+                row[c] -= head[c] + slope[c] * dt;
+                e += row[c].norm_sqr();
+            }
+            if e > best.1 {
+                best = (bi, e);
+            }
+        }
+        let pb = best.0;
+        let v: Vec<Complex64> = blk[pb * nch..(pb + 1) * nch].to_vec();
+        // 4. Most active level → coarse-to-fine grid search.
+        let mut lev = vec![0.0; self.levels];
+        for z in 0..zn {
+            let e: f64 = v[z * nf..(z + 1) * nf]
+                .iter()
+                .map(Complex64::norm_sqr)
+                .sum();
+            lev[z / 2] += e;
+        }
+        let kbest = (0..self.levels)
+            .max_by(|&a, &b| lev[a].total_cmp(&lev[b]))
+            .unwrap_or(0);
+        let z0 = self.level_z[kbest];
+        let iz0 = (z0 / GRID_STEP_M).round() as isize;
+        let span = (0.35 / GRID_STEP_M).round() as isize;
+        let mut top = (usize::MAX, -1.0);
+        let visit = |this: &Self, iz: isize, ix: isize, top: &mut (usize, f64)| {
+            if iz < 0 || ix < 0 || iz >= this.nz as isize || ix >= this.nx as isize {
+                return;
+            }
+            let idx = iz as usize * this.nx + ix as usize;
+            let c = &this.grid[idx];
+            if !c.ok {
+                return;
+            }
+            let e = this.energy(c, &v);
+            if e > top.1 {
+                *top = (idx, e);
+            }
+        };
+        let mut iz = iz0 - span;
+        while iz <= iz0 + span {
+            let mut ix = 0;
+            while ix < self.nx as isize {
+                visit(self, iz, ix, &mut top);
+                ix += 2;
+            }
+            iz += 2;
+        }
+        if top.0 != usize::MAX {
+            let (cz, cx) = ((top.0 / self.nx) as isize, (top.0 % self.nx) as isize);
+            for dz in -1..=1 {
+                for dx in -1..=1 {
+                    if dz != 0 || dx != 0 {
+                        visit(self, cz + dz, cx + dx, &mut top);
+                    }
+                }
+            }
+        }
+        let mut result = PassageResult {
+            detected: false,
+            decision: Decision::Pass,
+            class: None,
+            confidence: 0.0,
+            threat_probability: 0.0,
+            height_band: None,
+            side: None,
+            position_m: [0.0, 0.0],
+            size_m3: 0.0,
+            peak_s: (pb as f64 + 0.5) * b as f64 / self.fs,
+            fit_residual: 1.0,
+            tensors: Vec::new(),
+        };
+        let Some(c0) = self.grid.get(top.0) else {
+            self.scratch = blk;
+            return Ok(result);
+        };
+        // 5. Refine with time diversity: snapshots k spacings before and
+        // after the peak see the object at y = k·δ (δ = speed × spacing),
+        // which exposes the tensor's y entries; search δ, then (x, z).
+        let d = ((SNAPSHOT_SPACING_S * self.fs / b as f64).round() as usize).max(1);
+        // Snapshots at −2d…+2d blocks; one that falls outside the passage
+        // repeats the peak (y = 0) instead.
+        let snaps: [(usize, f64); SNAPSHOTS] = core::array::from_fn(|i| {
+            let k = i as isize - (SNAPSHOTS as isize / 2);
+            let bi = pb as isize + k * d as isize;
+            if bi >= 0 && (bi as usize) < nb {
+                (bi as usize, k as f64)
+            } else {
+                (pb, 0.0)
+            }
+        });
+        let mut zsel: Vec<usize> = (0..zn).collect();
+        let ze = |z: usize| -> f64 {
+            v[z * nf..(z + 1) * nf]
+                .iter()
+                .map(Complex64::norm_sqr)
+                .sum()
+        };
+        zsel.sort_by(|&a, &b| ze(b).total_cmp(&ze(a)));
+        zsel.truncate(FIT_ZONES.min(zn));
+        let mut bestfit: Option<Fit> = None;
+        let consider = |f: Option<Fit>, best: &mut Option<Fit>| {
+            if let Some(f) = f
+                && best.as_ref().is_none_or(|b| f.explained > b.explained)
+            {
+                *best = Some(f);
+            }
+        };
+        for &delta in &DELTAS_M {
+            consider(
+                self.stacked_fit(
+                    &blk,
+                    nch,
+                    c0.x,
+                    c0.z,
+                    delta * (d * b) as f64 / self.fs / SNAPSHOT_SPACING_S,
+                    &snaps,
+                    &zsel,
+                ),
+                &mut bestfit,
+            );
+        }
+        if let Some(bf) = bestfit.clone() {
+            for dz in [-1.0, 0.0, 1.0] {
+                for dx in [-1.0, 0.0, 1.0] {
+                    if dz != 0.0 || dx != 0.0 {
+                        let (x, z) = (bf.x + dx * GRID_STEP_M / 2.0, bf.z + dz * GRID_STEP_M / 2.0);
+                        consider(
+                            self.stacked_fit(&blk, nch, x, z, bf.delta, &snaps, &zsel),
+                            &mut bestfit,
+                        );
+                    }
+                }
+            }
+        }
+        self.scratch = blk;
+        let Some(fit) = bestfit else {
+            return Ok(result);
+        };
+        let tensors: Vec<Tensor3> = fit.m[..nf].iter().map(|m| Tensor3::from_six(*m)).collect();
+        let (cx, cz) = (fit.x, fit.z);
+        let size = tensors.iter().map(Tensor3::norm).fold(0.0, f64::max);
+        let sens = if self.program.zone_sensitivity.is_empty() {
+            1.0
+        } else {
+            let lz = ((cz / (self.level_z[0] * 2.0)).max(0.0) as usize).min(self.levels - 1);
+            let left = self.program.zone_sensitivity[2 * lz];
+            let right = self.program.zone_sensitivity[2 * lz + 1];
+            if cx < 0.0 { left } else { right }
+        };
+        result.position_m = [cx, cz];
+        result.size_m3 = size;
+        result.fit_residual = if fit.total > 0.0 {
+            (1.0 - fit.explained / fit.total).max(0.0)
+        } else {
+            1.0
+        };
+        result.detected = size * sens >= self.program.min_size_m3;
+        if result.detected {
+            result.height_band = Some(HeightBand::of_height(cz));
+            result.side = Some(Side::of_x(cx));
+            if let (true, Some(model)) = (self.program.classify, &self.model) {
+                let mut feats = [0.0; PER_FREQUENCY * MAX_FREQUENCIES];
+                let n = write_features(&tensors, &mut feats);
+                let pr = model.predict(&feats[..n])?;
+                result.class = Some(pr.class);
+                result.confidence = pr.confidence;
+                result.threat_probability = pr.threat_probability;
+                result.decision = if pr.threat_probability >= self.program.alarm_threshold {
+                    Decision::Alarm
+                } else if pr.threat_probability >= self.program.recheck_threshold {
+                    Decision::Recheck
+                } else {
+                    Decision::Pass
+                };
+            } else {
+                result.threat_probability = 1.0;
+                result.decision = Decision::Alarm;
+            }
+        }
+        result.tensors = tensors;
+        Ok(result)
+    }
+
+    /// Classification alone: features of estimated tensors → prediction.
+    ///
+    /// # Errors
+    /// [`MetalError::Shape`] for a wrong number of tensors.
+    pub fn classify(&self, tensors: &[Tensor3]) -> Result<crate::classify::Prediction, MetalError> {
+        if tensors.len() != self.freqs {
+            return Err(MetalError::Shape {
+                what: "tensors (one per gate frequency)",
+                expected: self.freqs,
+                got: tensors.len(),
+            });
+        }
+        let Some(model) = &self.model else {
+            return Err(MetalError::InvalidParameter {
+                field: "model",
+                value: f64::NAN,
+                expected: "a detector with a classifier model",
+            });
+        };
+        let mut feats = [0.0; PER_FREQUENCY * MAX_FREQUENCIES];
+        let n = write_features(tensors, &mut feats);
+        model.predict(&feats[..n])
+    }
+}
+
+const _: () = assert!(MAX_ZONES >= 2);

@@ -1,0 +1,331 @@
+//! The evaluation harness, modelled on walk-through detector certification
+//! (NIJ 0601 style; GB 15210-2018 body positions): every test object ×
+//! body location × orientation, N passes each → detection probability per
+//! cell, nuisance-alarm rate on innocuous items, localisation accuracy; and
+//! whole-object cross-validation of the classifier (no object is ever in
+//! both the training and the test folds) with a confusion matrix.
+//!
+//! A pass counts as *detected* when the decision is alarm **or** re-check
+//! (both stop the person); the nuisance rate counts the same for innocuous
+//! items, so re-checks are never hidden.
+
+use std::collections::BTreeMap;
+
+use rand::SeedableRng;
+use rand::seq::SliceRandom;
+use rand_chacha::ChaCha8Rng;
+use serde::{Deserialize, Serialize};
+
+use crate::classify::{Example, Model, TrainConfig};
+use crate::detect::{Decision, Detector};
+use crate::error::MetalError;
+use crate::gate::Gate;
+use crate::library::ObjectClass;
+use crate::sim::{BodyLocation, Carried, SimConfig, Simulator};
+use crate::tensor::Rotation;
+use crate::train::{Labelled, Source};
+
+/// A test orientation of the object's own axes in the gate frame.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Orientation {
+    /// Object x axis across the walkway.
+    Across,
+    /// Object x axis along the walking direction.
+    Along,
+    /// Object x axis vertical.
+    Vertical,
+    /// Uniformly random per pass.
+    Random,
+}
+
+impl Orientation {
+    /// All test orientations.
+    pub const ALL: [Orientation; 4] = [
+        Orientation::Across,
+        Orientation::Along,
+        Orientation::Vertical,
+        Orientation::Random,
+    ];
+
+    fn rotation(self) -> Option<Rotation> {
+        match self {
+            Orientation::Across => Some(Rotation::IDENTITY),
+            Orientation::Along => Some(Rotation::about_axis(
+                [0.0, 0.0, 1.0],
+                core::f64::consts::FRAC_PI_2,
+            )),
+            Orientation::Vertical => Some(Rotation::about_axis(
+                [0.0, 1.0, 0.0],
+                core::f64::consts::FRAC_PI_2,
+            )),
+            Orientation::Random => None,
+        }
+    }
+}
+
+/// One cell of the detection trial.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Cell {
+    /// Object (group) name.
+    pub object: String,
+    /// Its class.
+    pub class: ObjectClass,
+    /// Where it was carried.
+    pub location: BodyLocation,
+    /// How it was held.
+    pub orientation: Orientation,
+    /// Passes.
+    pub passes: usize,
+    /// Passes decided alarm or re-check.
+    pub stopped: usize,
+    /// Passes decided alarm.
+    pub alarms: usize,
+    /// Detected passes whose height band was right.
+    pub band_correct: usize,
+    /// Detected passes whose side was right.
+    pub side_correct: usize,
+    /// Detected passes whose class was right.
+    pub class_correct: usize,
+    /// Passes where anything was detected (localisation denominators).
+    pub detected: usize,
+}
+
+/// The detection trial's result.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DetectionReport {
+    /// Program name.
+    pub program: String,
+    /// Every cell.
+    pub cells: Vec<Cell>,
+    /// Fraction of threat passes stopped.
+    pub threat_detection: f64,
+    /// Lowest per-location threat detection, and that location.
+    pub worst_location: Option<(BodyLocation, f64)>,
+    /// Fraction of innocuous passes stopped (nuisance alarms).
+    pub nuisance_rate: f64,
+    /// Height band correct among detected passes.
+    pub height_band_accuracy: f64,
+    /// Side correct among detected passes.
+    pub side_accuracy: f64,
+}
+
+fn ratio(a: usize, b: usize) -> f64 {
+    if b == 0 { 0.0 } else { a as f64 / b as f64 }
+}
+
+/// Run every object × location × orientation `passes` times.
+///
+/// # Errors
+/// As [`Simulator::passage`] and [`Detector::process`].
+pub fn detection_trial(
+    gate: &Gate,
+    detector: &mut Detector,
+    objects: &[Source],
+    locations: &[BodyLocation],
+    orientations: &[Orientation],
+    passes: usize,
+    seed: u64,
+) -> Result<DetectionReport, MetalError> {
+    let mut sim = Simulator::new(gate.clone(), SimConfig::default(), seed)?;
+    let mut cells = Vec::new();
+    for o in objects {
+        for &location in locations {
+            for &orientation in orientations {
+                let mut c = Cell {
+                    object: o.group.clone(),
+                    class: o.class,
+                    location,
+                    orientation,
+                    passes,
+                    stopped: 0,
+                    alarms: 0,
+                    band_correct: 0,
+                    side_correct: 0,
+                    class_correct: 0,
+                    detected: 0,
+                };
+                for _ in 0..passes {
+                    let (p, _) = sim.passage(&[Carried {
+                        signature: o.signature.clone(),
+                        location,
+                        orientation: orientation.rotation(),
+                    }])?;
+                    let r = detector.process(&p)?;
+                    c.stopped += usize::from(r.decision != Decision::Pass);
+                    c.alarms += usize::from(r.decision == Decision::Alarm);
+                    if r.detected {
+                        c.detected += 1;
+                        c.band_correct +=
+                            usize::from(r.height_band == Some(location.height_band()));
+                        c.side_correct += usize::from(r.side == Some(location.side()));
+                        c.class_correct += usize::from(r.class == Some(o.class));
+                    }
+                }
+                cells.push(c);
+            }
+        }
+    }
+    let sum = |f: &dyn Fn(&Cell) -> bool, g: &dyn Fn(&Cell) -> usize| -> usize {
+        cells.iter().filter(|c| f(c)).map(g).sum()
+    };
+    let threat = |c: &Cell| c.class.is_threat();
+    let innocuous = |c: &Cell| !c.class.is_threat();
+    let mut per_loc: BTreeMap<BodyLocation, (usize, usize)> = BTreeMap::new();
+    for c in cells.iter().filter(|c| threat(c)) {
+        let e = per_loc.entry(c.location).or_default();
+        e.0 += c.stopped;
+        e.1 += c.passes;
+    }
+    let worst_location = per_loc
+        .iter()
+        .map(|(l, (s, n))| (*l, ratio(*s, *n)))
+        .min_by(|a, b| a.1.total_cmp(&b.1));
+    Ok(DetectionReport {
+        program: detector.program().name.clone(),
+        threat_detection: ratio(sum(&threat, &|c| c.stopped), sum(&threat, &|c| c.passes)),
+        worst_location,
+        nuisance_rate: ratio(
+            sum(&innocuous, &|c| c.stopped),
+            sum(&innocuous, &|c| c.passes),
+        ),
+        height_band_accuracy: ratio(
+            sum(&|_| true, &|c| c.band_correct),
+            sum(&|_| true, &|c| c.detected),
+        ),
+        side_accuracy: ratio(
+            sum(&|_| true, &|c| c.side_correct),
+            sum(&|_| true, &|c| c.detected),
+        ),
+        cells,
+    })
+}
+
+impl DetectionReport {
+    /// A plain-text table: detection per object × location (all
+    /// orientations pooled), then the summary.
+    #[must_use]
+    pub fn table(&self) -> String {
+        let mut by: BTreeMap<(String, BodyLocation), (usize, usize)> = BTreeMap::new();
+        for c in &self.cells {
+            let e = by.entry((c.object.clone(), c.location)).or_default();
+            e.0 += c.stopped;
+            e.1 += c.passes;
+        }
+        let mut s = format!(
+            "{:<32} {:<13} {:>7} {:>6}\n",
+            "object", "location", "stopped", "passes"
+        );
+        for ((o, l), (st, n)) in &by {
+            s += &format!("{o:<32} {:<13} {st:>7} {n:>6}\n", l.name());
+        }
+        s += &format!(
+            "threat detection {:.4}; worst location {:?}; nuisance {:.4}; height band {:.4}; side {:.4}\n",
+            self.threat_detection,
+            self.worst_location,
+            self.nuisance_rate,
+            self.height_band_accuracy,
+            self.side_accuracy
+        );
+        s
+    }
+}
+
+/// Whole-object cross-validation result.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CvReport {
+    /// Folds.
+    pub folds: usize,
+    /// Held-out examples scored.
+    pub examples: usize,
+    /// Class accuracy.
+    pub accuracy: f64,
+    /// Threat detection at the alarm threshold used.
+    pub threat_detection: f64,
+    /// False alarms (innocuous examples with threat probability ≥ threshold).
+    pub false_alarm_rate: f64,
+    /// The threshold on the threat probability.
+    pub threshold: f64,
+    /// Threat detection at the largest threshold keeping false alarms ≤ 5 %.
+    pub threat_detection_at_5pct_fa: f64,
+    /// Classes in confusion-matrix order.
+    pub classes: Vec<ObjectClass>,
+    /// `confusion[true][predicted]` counts.
+    pub confusion: Vec<Vec<usize>>,
+}
+
+/// Group k-fold over whole objects: groups are shuffled (seeded) and dealt
+/// to folds; each fold's model is trained on the others.
+///
+/// # Errors
+/// [`MetalError::InvalidParameter`] for fewer than 2 folds or more folds
+/// than groups; as [`Model::train`].
+pub fn cross_validate(
+    data: &[Labelled],
+    frequencies_hz: &[f64],
+    folds: usize,
+    threshold: f64,
+    config: &TrainConfig,
+    seed: u64,
+) -> Result<CvReport, MetalError> {
+    let mut groups: Vec<&str> = data.iter().map(|l| l.group.as_str()).collect();
+    groups.sort_unstable();
+    groups.dedup();
+    if folds < 2 || folds > groups.len() {
+        return Err(MetalError::InvalidParameter {
+            field: "folds",
+            value: folds as f64,
+            expected: "2 <= folds <= number of objects",
+        });
+    }
+    groups.shuffle(&mut ChaCha8Rng::seed_from_u64(seed));
+    let fold_of: BTreeMap<&str, usize> = groups
+        .iter()
+        .enumerate()
+        .map(|(i, g)| (*g, i % folds))
+        .collect();
+    let classes: Vec<ObjectClass> = ObjectClass::ALL.to_vec();
+    let mut confusion = vec![vec![0usize; classes.len()]; classes.len()];
+    let mut scores: Vec<(f64, bool)> = Vec::new();
+    let mut correct = 0;
+    for k in 0..folds {
+        let train: Vec<Example> = data
+            .iter()
+            .filter(|l| fold_of.get(l.group.as_str()) != Some(&k))
+            .map(|l| l.example.clone())
+            .collect();
+        let model = Model::train(&train, frequencies_hz, config, "cross-validation fold")?;
+        for l in data
+            .iter()
+            .filter(|l| fold_of.get(l.group.as_str()) == Some(&k))
+        {
+            let p = model.predict(&l.example.features)?;
+            confusion[l.example.class.index()][p.class.index()] += 1;
+            correct += usize::from(p.class == l.example.class);
+            scores.push((p.threat_probability, l.example.class.is_threat()));
+        }
+    }
+    let n = scores.len();
+    let pos = scores.iter().filter(|s| s.1).count();
+    let neg = n - pos;
+    let tp = scores.iter().filter(|s| s.1 && s.0 >= threshold).count();
+    let fp = scores.iter().filter(|s| !s.1 && s.0 >= threshold).count();
+    // ROC point: sort innocuous scores descending; the threshold just above
+    // the (5 % · neg)-th highest keeps false alarms ≤ 5 %.
+    let mut neg_scores: Vec<f64> = scores.iter().filter(|s| !s.1).map(|s| s.0).collect();
+    neg_scores.sort_by(|a, b| b.total_cmp(a));
+    let allowed = (0.05 * neg as f64).floor() as usize;
+    let t5 = neg_scores.get(allowed).copied().unwrap_or(0.0);
+    let tp5 = scores.iter().filter(|s| s.1 && s.0 > t5).count();
+    Ok(CvReport {
+        folds,
+        examples: n,
+        accuracy: ratio(correct, n),
+        threat_detection: ratio(tp, pos),
+        false_alarm_rate: ratio(fp, neg),
+        threshold,
+        threat_detection_at_5pct_fa: ratio(tp5, pos),
+        classes,
+        confusion,
+    })
+}
