@@ -34,6 +34,92 @@ pub(crate) enum CountCommand {
     Tracks(TracksArgs),
     /// Simulate a lane: writes beams.csv, detections.csv and truth.csv.
     Simulate(SimulateArgs),
+    /// Flow statistics from transits: counts per bin, peak hour, daily averages.
+    ///
+    /// TRANSITS.csv has a header row and the columns `t_us,direction[,persons]`
+    /// — the CSV output of `hsm count beams|tracks --format csv`, or truth.csv.
+    Flow(FlowArgs),
+}
+
+/// Bin width of `hsm count flow`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum Bin {
+    /// One minute.
+    Minute,
+    /// One hour.
+    Hour,
+    /// One day.
+    Day,
+}
+
+/// Arguments of `hsm count flow`.
+#[derive(Debug, Args)]
+#[command(allow_negative_numbers = true)]
+pub(crate) struct FlowArgs {
+    /// Transits: `t_us,direction[,persons]`.
+    #[arg(value_name = "TRANSITS.csv")]
+    pub(crate) transits: PathBuf,
+    /// Bin width.
+    #[arg(long, value_enum, default_value_t = Bin::Hour)]
+    pub(crate) bin: Bin,
+    /// Bins (and days) start at this time, µs in the recording's epoch
+    /// (e.g. local midnight).
+    #[arg(long, value_name = "T_US", default_value_t = 0)]
+    pub(crate) origin_us: i64,
+    /// Days to average over (default: the calendar days spanned).
+    #[arg(long, value_name = "N")]
+    pub(crate) days: Option<u64>,
+}
+
+/// One bin of `hsm count flow`.
+#[derive(Clone, Debug, Serialize)]
+pub(crate) struct FlowRowReport {
+    /// Bin start, µs.
+    pub(crate) start_us: i64,
+    /// People in.
+    #[serde(rename = "in")]
+    pub(crate) inbound: u64,
+    /// People out.
+    #[serde(rename = "out")]
+    pub(crate) outbound: u64,
+    /// In − out accumulated to the end of the bin.
+    pub(crate) occupancy: i64,
+}
+
+/// The summary of `hsm count flow`.
+#[derive(Clone, Debug, Serialize)]
+pub(crate) struct FlowSummaryReport {
+    /// People in.
+    pub(crate) total_in: u64,
+    /// People out.
+    pub(crate) total_out: u64,
+    /// Days averaged over.
+    pub(crate) days: u64,
+    /// Average entries per day (the traffic the equipment table is keyed on).
+    pub(crate) daily_avg_in: f64,
+    /// Average exits per day.
+    pub(crate) daily_avg_out: f64,
+    /// Average passages per day.
+    pub(crate) daily_avg_total: f64,
+    /// Start of the busiest clock hour, µs (null without transits).
+    pub(crate) peak_hour_start_us: Option<i64>,
+    /// Passages in that hour.
+    pub(crate) peak_hour_total: u64,
+    /// Occupancy at the end.
+    pub(crate) final_occupancy: i64,
+    /// Highest occupancy.
+    pub(crate) max_occupancy: i64,
+}
+
+/// `hsm count flow` output.
+#[derive(Clone, Debug, Serialize)]
+pub(crate) struct FlowReport {
+    /// `minute`, `hour` or `day`.
+    pub(crate) bin: &'static str,
+    /// Every bin from the first transit's to the last's.
+    pub(crate) rows: Vec<FlowRowReport>,
+    /// Totals and averages.
+    pub(crate) summary: FlowSummaryReport,
 }
 
 /// Evaluation flags shared by `beams` and `tracks`.
@@ -615,6 +701,96 @@ pub(crate) fn simulation_csv(sim: &SimOutput) -> (String, String, String) {
         );
     }
     (beams, dets, truth)
+}
+
+/// Runs `hsm count flow`.
+pub(crate) fn flow(args: &FlowArgs) -> Result<FlowReport, CliError> {
+    use hsm::core::counting::flow::{DAY, HOUR, MINUTE, flow_rows, flow_summary};
+    let (name, width) = match args.bin {
+        Bin::Minute => ("minute", MINUTE),
+        Bin::Hour => ("hour", HOUR),
+        Bin::Day => ("day", DAY),
+    };
+    let transits = read_truth(&args.transits)?;
+    let origin = Timestamp(args.origin_us);
+    let rows = flow_rows(&transits, origin, width)
+        .map_err(|e| CliError::from(e).hint("use a wider --bin for recordings this long"))?;
+    let s = flow_summary(&transits, origin, args.days)
+        .map_err(|e| CliError::from(e).context("--days"))?;
+    Ok(FlowReport {
+        bin: name,
+        rows: rows
+            .iter()
+            .map(|r| FlowRowReport {
+                start_us: r.start.0,
+                inbound: r.inbound,
+                outbound: r.outbound,
+                occupancy: r.occupancy,
+            })
+            .collect(),
+        summary: FlowSummaryReport {
+            total_in: s.total_in,
+            total_out: s.total_out,
+            days: s.days,
+            daily_avg_in: s.daily_avg_in,
+            daily_avg_out: s.daily_avg_out,
+            daily_avg_total: s.daily_avg_total,
+            peak_hour_start_us: s.peak_hour_start.map(|t| t.0),
+            peak_hour_total: s.peak_hour_total,
+            final_occupancy: s.final_occupancy,
+            max_occupancy: s.max_occupancy,
+        },
+    })
+}
+
+/// Renders a flow report.
+pub(crate) fn render_flow(r: &FlowReport, format: Format) -> Result<String, CliError> {
+    match format {
+        Format::Json => output::json(r),
+        Format::Csv => {
+            let mut s = String::new();
+            output::csv_record(&mut s, &["start_us", "in", "out", "occupancy"]);
+            for row in &r.rows {
+                output::csv_record(
+                    &mut s,
+                    &[
+                        row.start_us.to_string(),
+                        row.inbound.to_string(),
+                        row.outbound.to_string(),
+                        row.occupancy.to_string(),
+                    ],
+                );
+            }
+            Ok(s)
+        }
+        Format::Table => {
+            let mut t = output::table(&[r.bin, "in", "out", "occupancy"]);
+            for row in &r.rows {
+                t.add_row(vec![
+                    format!("{:.0} s", row.start_us as f64 * 1e-6),
+                    row.inbound.to_string(),
+                    row.outbound.to_string(),
+                    row.occupancy.to_string(),
+                ]);
+            }
+            let m = &r.summary;
+            Ok(format!(
+                "{t}\nin: {}  out: {}  over {} day(s): {:.1} in/day, {:.1} out/day, {:.1} passages/day\n\
+                 peak hour: {} passages starting at {}\noccupancy: {} at the end, {} at most\n",
+                m.total_in,
+                m.total_out,
+                m.days,
+                m.daily_avg_in,
+                m.daily_avg_out,
+                m.daily_avg_total,
+                m.peak_hour_total,
+                m.peak_hour_start_us
+                    .map_or_else(|| "-".to_owned(), |t| format!("{:.0} s", t as f64 * 1e-6)),
+                m.final_occupancy,
+                m.max_occupancy
+            ))
+        }
+    }
 }
 
 /// Runs `hsm count simulate`.

@@ -109,6 +109,9 @@ fn run(cli: &Cli) -> Result<String, CliError> {
         Command::Count(count::CountCommand::Simulate(args)) => {
             count::render_simulate(&count::simulate_cmd(args)?, cli.format)
         }
+        Command::Count(count::CountCommand::Flow(args)) => {
+            count::render_flow(&count::flow(args)?, cli.format)
+        }
         Command::Version => version(cli.format),
     }
 }

@@ -216,3 +216,43 @@ fn errors_exit_with_meaningful_codes() {
     let o = run(&["count", "beams", "/nonexistent/events.csv"]);
     assert_eq!(o.status.code(), Some(1));
 }
+
+#[test]
+fn flow_rows_and_summary_from_counted_transits() {
+    let dir = TempDir::new().unwrap();
+    let h: i64 = 3_600_000_000;
+    let f = write(
+        &dir,
+        "transits.csv",
+        &format!(
+            "t_us,direction,persons,source,flags,track_id\n5,in,1,beams,,\n{},in,2,beams,estimated,\n{},out,1,beams,,\n{},out,1,beams,,\n",
+            h + 1,
+            h + 2,
+            25 * h
+        ),
+    );
+    let v = json(&["count", "flow", &f, "--bin", "hour"]);
+    assert_eq!(v["bin"], "hour");
+    let rows = v["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 26);
+    assert_eq!(
+        (rows[1]["in"].as_u64(), rows[1]["out"].as_u64()),
+        (Some(2), Some(1))
+    );
+    assert_eq!(rows[1]["occupancy"], 2);
+    let s = &v["summary"];
+    assert_eq!(
+        (
+            s["total_in"].as_u64(),
+            s["total_out"].as_u64(),
+            s["days"].as_u64()
+        ),
+        (Some(3), Some(2), Some(2))
+    );
+    assert_eq!(s["daily_avg_in"].as_f64(), Some(1.5));
+    assert_eq!(s["peak_hour_start_us"].as_i64(), Some(h));
+    let o = run(&["count", "flow", &f, "--days", "0"]);
+    assert_eq!(o.status.code(), Some(2));
+    let o = run(&["count", "flow", &f, "--bin", "week"]);
+    assert_eq!(o.status.code(), Some(2));
+}
