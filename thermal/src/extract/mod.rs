@@ -728,8 +728,11 @@ impl FrameProcessor {
             prev_run = Some(run);
             run_i = self.next[run_i as usize];
         }
-        // Bad pixels in the face box.
+        // Bad pixels in the face box: outside `ok_lo..=ok_hi`, the valid
+        // counts without the sensor's limits 0 and 65 535.
         let (vlo, vhi) = self.valid;
+        let (ok_lo, ok_hi) = (vlo.max(1), vhi.min(u16::MAX - 1));
+        let ok_span = ok_hi.saturating_sub(ok_lo);
         let mut bad = 0u32;
         for y in r.y0..r.y1 {
             if let Some(px) = frame
@@ -738,8 +741,8 @@ impl FrameProcessor {
             {
                 bad += px
                     .iter()
-                    .filter(|&&v| v == 0 || v == u16::MAX || v < vlo || v > vhi)
-                    .count() as u32;
+                    .map(|&v| u32::from(v.wrapping_sub(ok_lo) > ok_span))
+                    .sum::<u32>();
             }
         }
         let mut flags = QualityFlags::NONE;
@@ -851,34 +854,79 @@ fn first_count(conv: &Converter, lo: u16, hi: u16, pred: impl Fn(f64) -> bool) -
 }
 
 /// Appends the in-band runs of `row[x_from..x_to]`.
+///
+/// Blocks of 32 pixels are turned into a bit mask (one comparison per
+/// pixel, which the compiler vectorises); runs are then read off the mask's
+/// transitions, so a pixel costs the same whether or not it is in band.
 #[inline]
 fn scan(row: &[u16], x_from: u32, x_to: u32, y: u32, lo: u16, span: u16, runs: &mut Vec<Run>) {
-    let in_band = |v: u16| v.wrapping_sub(lo) <= span;
     let Some(seg) = row.get(x_from as usize..x_to as usize) else {
         return;
     };
-    let n = seg.len();
-    let mut x = 0usize;
-    while x < n {
-        if let Some(block) = seg.get(x..x + 32) {
-            let any = block.iter().fold(0u8, |a, &v| a | u8::from(in_band(v)));
-            if any == 0 {
-                x += 32;
-                continue;
+    let mut start: Option<u32> = None;
+    let mut base = x_from;
+    let mut blocks = seg.chunks_exact(32);
+    for block in &mut blocks {
+        // Count first (a vectorised reduction): most blocks are wholly
+        // outside the band, or wholly inside a run.
+        let count: u32 = block
+            .iter()
+            .map(|&v| u32::from(v.wrapping_sub(lo) <= span))
+            .sum();
+        if !((count == 0 && start.is_none()) || (count == 32 && start.is_some())) {
+            let mut mask = 0u32;
+            for (i, &v) in block.iter().enumerate() {
+                mask |= u32::from(v.wrapping_sub(lo) <= span) << i;
             }
+            mask_runs(u64::from(mask), 32, base, y, &mut start, runs);
         }
-        if in_band(seg[x]) {
-            let s = x;
-            while x < n && in_band(seg[x]) {
-                x += 1;
+        base += 32;
+    }
+    let rest = blocks.remainder();
+    let mut mask = 0u64;
+    for (i, &v) in rest.iter().enumerate() {
+        mask |= u64::from(v.wrapping_sub(lo) <= span) << i;
+    }
+    mask_runs(mask, rest.len() as u32, base, y, &mut start, runs);
+    if let Some(s) = start {
+        runs.push(Run { y, x0: s, x1: x_to });
+    }
+}
+
+/// Reads run starts and ends off the low `n` bits of `mask` (pixel `base`
+/// is bit 0); `start` carries an open run across blocks.
+#[inline]
+fn mask_runs(mask: u64, n: u32, base: u32, y: u32, start: &mut Option<u32>, runs: &mut Vec<Run>) {
+    let full = if n >= 64 { u64::MAX } else { (1u64 << n) - 1 };
+    // Fast paths: nothing changes in this block.
+    if (start.is_none() && mask == 0) || (start.is_some() && mask == full) {
+        return;
+    }
+    let mut pos = 0u32;
+    while pos < n {
+        let from = full & (u64::MAX << pos);
+        if let Some(s) = *start {
+            // The run ends at the first zero bit at or after pos.
+            let zeros = !mask & from;
+            if zeros == 0 {
+                return;
             }
+            let end = zeros.trailing_zeros();
             runs.push(Run {
                 y,
-                x0: x_from + s as u32,
-                x1: x_from + x as u32,
+                x0: s,
+                x1: base + end,
             });
+            *start = None;
+            pos = end;
         } else {
-            x += 1;
+            let ones = mask & from;
+            if ones == 0 {
+                return;
+            }
+            let begin = ones.trailing_zeros();
+            *start = Some(base + begin);
+            pos = begin;
         }
     }
 }

@@ -322,3 +322,43 @@ fn capacity_is_respected_and_overflow_counted() {
             .all(|f| f.flags.contains(QualityFlags::MULTIPLE_PERSONS))
     );
 }
+
+mod scan_props {
+    use super::super::{Run, scan};
+    use proptest::prelude::*;
+
+    fn naive(row: &[u16], x_from: u32, x_to: u32, lo: u16, hi: u16) -> Vec<(u32, u32)> {
+        let mut out = Vec::new();
+        let mut start = None;
+        for x in x_from..x_to {
+            let v = row[x as usize];
+            let inb = v >= lo && v <= hi;
+            match (inb, start) {
+                (true, None) => start = Some(x),
+                (false, Some(s)) => {
+                    out.push((s, x));
+                    start = None;
+                }
+                _ => {}
+            }
+        }
+        if let Some(s) = start {
+            out.push((s, x_to));
+        }
+        out
+    }
+
+    proptest! {
+        /// The bit-mask scanner finds exactly the runs a pixel-by-pixel scan finds.
+        #[test]
+        fn scan_matches_naive(row in proptest::collection::vec(0u16..8, 0..200), a in 0usize..200, b in 0usize..200, lo in 0u16..8, span in 0u16..8) {
+            let (a, b) = (a.min(row.len()) as u32, b.min(row.len()) as u32);
+            let (from, to) = (a.min(b), a.max(b));
+            let mut runs: Vec<Run> = Vec::new();
+            scan(&row, from, to, 3, lo, span, &mut runs);
+            let got: Vec<(u32, u32)> = runs.iter().map(|r| (r.x0, r.x1)).collect();
+            prop_assert!(runs.iter().all(|r| r.y == 3));
+            prop_assert_eq!(got, naive(&row, from, to, lo, lo.saturating_add(span)));
+        }
+    }
+}
