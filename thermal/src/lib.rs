@@ -54,6 +54,11 @@
 //! [`radiometry::CelsiusLut::convert_frame`] costs one table load per pixel
 //! and does not allocate; the direct [`radiometry::Converter::convert_frame`]
 //! costs a logarithm per pixel. See `benches/radiometry.rs` in the workspace.
+//! [`extract::FrameProcessor::process`] reads each pixel once for
+//! segmentation (32-pixel blocks counted in the raw domain, runs read off
+//! bit masks), then only the faces' pixels again; it converts the few
+//! values that matter, never the frame, and allocates nothing after
+//! warm-up. See `benches/thermal_extract.rs`.
 //!
 //! ## Untrusted input
 //! Every radiometric and scene parameter is validated by
@@ -61,6 +66,9 @@
 //! bad one is reported by name and value. Frame shapes are validated by
 //! `hsm-core`'s views. A pixel value outside the model's domain becomes NaN
 //! and is counted, never turned into a plausible temperature. Nothing panics.
+//! Processor, blackbody, screening and simulator settings are validated
+//! when built and a bad one is named with its value; a reading that fails a
+//! quality check carries a flag and is never used to clear a person.
 //!
 //! ## Crate features
 //! None yet.
