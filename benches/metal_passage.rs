@@ -22,7 +22,10 @@ use hsm::metal::train::default_detector;
 fn passage(c: &mut Criterion) {
     let (gate, mut det) = default_detector("hospital").expect("detector");
     let lib = builtin();
-    let knife = lib.iter().find(|o| o.name == "folding_knife_8cm_stainless").expect("knife");
+    let knife = lib
+        .iter()
+        .find(|o| o.name == "folding_knife_8cm_stainless")
+        .expect("knife");
     let mut sim = Simulator::new(gate.clone(), SimConfig::default(), 5).expect("sim");
     let (p, _) = sim
         .passage(&[Carried {

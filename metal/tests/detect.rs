@@ -1,5 +1,10 @@
 //! Detector behaviour: localisation, decisions, errors, the shipped model.
-#![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used, reason = "tests")]
+#![allow(
+    clippy::panic,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "tests"
+)]
 
 use hsm_metal::MetalError;
 use hsm_metal::detect::{Decision, Detector, Program};
@@ -20,9 +25,16 @@ fn shipped_model_loads_and_matches_the_default_gate() {
 #[test]
 fn a_pistol_at_the_waist_alarms_and_is_localised() {
     let (gate, mut det) = default_detector("hospital").unwrap();
-    let pistol = builtin().into_iter().find(|o| o.class == ObjectClass::Firearm).unwrap();
+    let pistol = builtin()
+        .into_iter()
+        .find(|o| o.class == ObjectClass::Firearm)
+        .unwrap();
     let mut sim = Simulator::new(gate.clone(), SimConfig::default(), 4).unwrap();
-    for loc in [BodyLocation::WaistFront, BodyLocation::LeftAnkle, BodyLocation::Head] {
+    for loc in [
+        BodyLocation::WaistFront,
+        BodyLocation::LeftAnkle,
+        BodyLocation::Head,
+    ] {
         let (p, _) = sim
             .passage(&[Carried {
                 signature: pistol.signature(gate.omegas()).unwrap(),
@@ -31,7 +43,10 @@ fn a_pistol_at_the_waist_alarms_and_is_localised() {
             }])
             .unwrap();
         let r = det.process(&p).unwrap();
-        assert!(r.detected && r.decision == Decision::Alarm, "{loc:?}: {r:?}");
+        assert!(
+            r.detected && r.decision == Decision::Alarm,
+            "{loc:?}: {r:?}"
+        );
         assert_eq!(r.height_band, Some(loc.height_band()), "{loc:?}: {r:?}");
         assert!(r.threat_probability > 0.5 && r.confidence > 0.0 && r.confidence <= 1.0);
         assert!((0.4..1.8).contains(&r.peak_s), "{}", r.peak_s);
@@ -42,7 +57,10 @@ fn a_pistol_at_the_waist_alarms_and_is_localised() {
 fn strict_program_alarms_on_any_metal_and_an_empty_walk_passes() {
     let gate = Gate::new(GateConfig::default()).unwrap();
     let mut det = Detector::new(&gate, Program::named("strict").unwrap(), None).unwrap();
-    let coins = builtin().into_iter().find(|o| o.name == "coins_handful").unwrap();
+    let coins = builtin()
+        .into_iter()
+        .find(|o| o.name == "coins_handful")
+        .unwrap();
     let mut sim = Simulator::new(gate.clone(), SimConfig::default(), 9).unwrap();
     let (p, _) = sim
         .passage(&[Carried {
@@ -71,7 +89,12 @@ fn errors_are_typed() {
         ..GateConfig::default()
     })
     .unwrap();
-    let e = Detector::new(&other, Program::named("hospital").unwrap(), Some(default_model().unwrap())).unwrap_err();
+    let e = Detector::new(
+        &other,
+        Program::named("hospital").unwrap(),
+        Some(default_model().unwrap()),
+    )
+    .unwrap_err();
     assert!(e.to_string().contains("model"), "{e}");
     // Wrong passage shape and too short a passage.
     let (_, mut det) = default_detector("hospital").unwrap();
