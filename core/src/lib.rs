@@ -37,9 +37,10 @@
 //!
 //! ## Performance
 //! People counting ([`counting`]) allocates at construction only. Measured
-//! with `cargo bench --bench counting` (2 shared cores): the beam decoder
-//! takes about 43 ns per event; tracker + line counter about 2.5 µs per
-//! frame with 10 detections (0.16 µs with 1, 34 µs with 30).
+//! with `cargo bench --bench counting` (2 cores shared with other builds,
+//! medians of several runs): the beam decoder takes 27–43 ns per event;
+//! tracker + line counter 2.4–2.5 µs per frame with 10 detections
+//! (0.2 µs with 1, 17–34 µs with 30).
 //!
 //! ## Untrusted input
 //! Frame shapes are checked with overflow-safe arithmetic before any pixel is
