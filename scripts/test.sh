@@ -67,7 +67,7 @@ versions_agree() {
 }
 
 stage "cargo fmt --check" cargo fmt --all --check
-stage "cargo clippy -D warnings" cargo clippy --workspace --all-targets --locked -- -D warnings
+stage "cargo clippy -D warnings (all features)" cargo clippy --workspace --all-targets --all-features --locked -- -D warnings
 stage "cargo test (incl. golden vectors, header drift)" cargo test --workspace --locked
 stage "cargo doc -D warnings" env RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked --quiet
 stage "C tests under ASan+UBSan" make --no-print-directory -C bindings/c test
