@@ -51,7 +51,7 @@ fn every_rule_cites_and_hospital_rules_have_tests() {
             }
             let testable = r.scope == Scope::Hospital && !matches!(r.body, RuleBody::Check { .. })
                 || r.id.contains("police_room")
-                || r.id.contains("one_key");
+                || r.id.starts_with("henan.check.");
             if testable {
                 assert!(!r.tests.is_empty(), "{} has no test case", r.id);
             }
@@ -82,6 +82,83 @@ fn henan_quotes_are_verbatim_from_the_notice() {
                 assert!(seed.contains(&part), "{} {}: {part}", r.id, c.clause);
             }
         }
+    }
+}
+
+/// 附件1 (自查自纠要点), item by item: every item addressed to a hospital is
+/// cited by at least one Henan rule under its clause path; the items that
+/// bind the police or health commissions are cited by none.
+#[test]
+fn every_annex1_hospital_item_is_encoded() {
+    const HOSPITAL: [&str; 36] = [
+        "一(一)",
+        "一(二)",
+        "一(三)",
+        "一(四)1",
+        "一(四)2",
+        "一(四)3",
+        "一(四)4",
+        "一(四)5",
+        "一(五)1",
+        "一(五)2",
+        "一(五)3",
+        "一(五)4",
+        "二、1",
+        "二、2",
+        "二、3",
+        "三(一)1",
+        "三(一)2",
+        "三(二)1",
+        "三(二)2",
+        "三(二)3",
+        "三(二)4",
+        "三(三)1",
+        "三(三)2",
+        "三(三)3",
+        "三(三)4",
+        "三(四)1",
+        "三(四)2",
+        "三(四)3",
+        "三(五)1",
+        "三(五)2",
+        "三(五)3",
+        "三(六)",
+        "四(一)1",
+        "四(一)2",
+        "四(一)4",
+        "四(二)",
+    ];
+    // 四(一)3: the police room's officers inspect and guide the hospital;
+    // 四(三)1–4: health commissions and the police.
+    const AUTHORITY: [&str; 5] = ["四(一)3", "四(三)1", "四(三)2", "四(三)3", "四(三)4"];
+    let f = ruleset::embedded_file("cn-henan-2024").unwrap();
+    let cited: std::collections::BTreeSet<String> = f
+        .rules
+        .iter()
+        .flat_map(|r| &r.citations)
+        .filter_map(|c| c.clause.strip_prefix("附件1 ").map(str::to_owned))
+        .collect();
+    for item in HOSPITAL {
+        assert!(cited.contains(item), "附件1 {item} has no rule");
+    }
+    for item in AUTHORITY {
+        assert!(!cited.contains(item), "附件1 {item} binds authorities");
+    }
+    assert_eq!(cited.len(), HOSPITAL.len(), "{cited:?}");
+    // The yes/no items: 9 earlier checks + 17 for the rest of the checklist.
+    let checks: Vec<_> = f
+        .rules
+        .iter()
+        .filter(|r| matches!(r.body, RuleBody::Check { .. }))
+        .collect();
+    assert_eq!(checks.len(), 26);
+    for r in checks {
+        assert!(
+            r.id == "henan.police_room" || r.id.starts_with("henan.check."),
+            "{}",
+            r.id
+        );
+        assert!(!r.tests.is_empty(), "{} has no test case", r.id);
     }
 }
 
@@ -127,7 +204,8 @@ fn layering_keeps_the_stricter_and_reports_conflicts() {
         .unwrap();
     assert_eq!(s.rule.id, "henan.staffing.guards");
     assert_eq!(s.confirms, ["national.staffing.guards"]);
-    assert_eq!(s.rule.citations.len(), 2);
+    // 一(三) and 附件1 三(二)2 from Henan, plus the national clause.
+    assert_eq!(s.rule.citations.len(), 3);
     assert!(!rs.conflicts.iter().any(|c| c.topic == "guard_staffing"));
     // National rules without a Henan counterpart are inherited.
     assert!(
