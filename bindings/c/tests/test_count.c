@@ -20,56 +20,7 @@
 
 #include "hsm.h"
 
-static int failures = 0;
-static int checks = 0;
-
-#define CHECK(cond, ...)                                                     \
-  do {                                                                       \
-    checks++;                                                                \
-    if (!(cond)) {                                                           \
-      failures++;                                                            \
-      fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond);        \
-      fprintf(stderr, __VA_ARGS__);                                          \
-      fprintf(stderr, "\n");                                                 \
-    }                                                                        \
-  } while (0)
-
-/* ---- the golden-vector format: lines of key=value tokens ---- */
-
-#define MAX_TOKENS 40
-typedef struct {
-  char line[4096];
-  const char *keys[MAX_TOKENS];
-  const char *values[MAX_TOKENS];
-  int n;
-} vector;
-
-static const char *get(const vector *v, const char *key) {
-  for (int i = 0; i < v->n; i++)
-    if (strcmp(v->keys[i], key) == 0) return v->values[i];
-  return NULL;
-}
-
-static int next_vector(FILE *f, vector *v) {
-  while (fgets(v->line, sizeof v->line, f) != NULL) {
-    char *p = v->line;
-    while (*p == ' ' || *p == '\t') p++;
-    if (*p == '#' || *p == '\n' || *p == '\0') continue;
-    v->n = 0;
-    char *save = NULL;
-    for (char *tok = strtok_r(p, " \t\r\n", &save); tok != NULL && v->n < MAX_TOKENS;
-         tok = strtok_r(NULL, " \t\r\n", &save)) {
-      char *eq = strchr(tok, '=');
-      if (eq == NULL) continue;
-      *eq = '\0';
-      v->keys[v->n] = tok;
-      v->values[v->n] = eq + 1;
-      v->n++;
-    }
-    return 1;
-  }
-  return 0;
-}
+#include "hsm_test.h"
 
 /* Appends ",token" (or "token") to buf. */
 static void append(char *buf, size_t cap, const char *token) {
@@ -361,6 +312,5 @@ int main(int argc, char **argv) {
   }
   test_vectors(argv[1]);
   test_errors();
-  printf("test_count: %d passed, %d failed\n", checks - failures, failures);
-  return failures == 0 ? 0 : 1;
+  return report("test_count");
 }

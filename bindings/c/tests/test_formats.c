@@ -17,19 +17,7 @@
 
 #include "hsm.h"
 
-static int failures = 0;
-static int checks = 0;
-
-#define CHECK(cond, ...)                                                     \
-  do {                                                                       \
-    checks++;                                                                \
-    if (!(cond)) {                                                           \
-      failures++;                                                            \
-      fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond);        \
-      fprintf(stderr, __VA_ARGS__);                                          \
-      fprintf(stderr, "\n");                                                 \
-    }                                                                        \
-  } while (0)
+#include "hsm_test.h"
 
 static char data_dir[1024];
 static char shared_dir[1024];
@@ -227,6 +215,5 @@ int main(int argc, char **argv) {
   test_references();
   test_metadata_and_raw();
   test_memory_overrides_and_errors();
-  printf("test_formats: %d checks, %d failures\n", checks, failures);
-  return failures == 0 ? 0 : 1;
+  return report("test_formats");
 }

@@ -19,76 +19,7 @@
 
 #include "hsm.h"
 
-static int failures = 0;
-static int checks = 0;
-
-#define CHECK(cond, ...)                                                     \
-  do {                                                                       \
-    checks++;                                                                \
-    if (!(cond)) {                                                           \
-      failures++;                                                            \
-      fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond);        \
-      fprintf(stderr, __VA_ARGS__);                                          \
-      fprintf(stderr, "\n");                                                 \
-    }                                                                        \
-  } while (0)
-
-/* ---- the golden-vector format: lines of key=value tokens ---- */
-
-#define MAX_TOKENS 40
-typedef struct {
-  char line[2048];
-  const char *keys[MAX_TOKENS];
-  const char *values[MAX_TOKENS];
-  int n;
-} vector;
-
-static const char *get(const vector *v, const char *key) {
-  for (int i = 0; i < v->n; i++)
-    if (strcmp(v->keys[i], key) == 0) return v->values[i];
-  return NULL;
-}
-
-static double num(const vector *v, const char *key) {
-  const char *s = get(v, key);
-  if (s == NULL) {
-    fprintf(stderr, "vector %s: missing key %s\n", get(v, "case"), key);
-    exit(2);
-  }
-  return strtod(s, NULL); /* strtod parses "nan" */
-}
-
-/* Reads the next vector; returns 0 at end of file. */
-static int next_vector(FILE *f, vector *v) {
-  while (fgets(v->line, sizeof v->line, f) != NULL) {
-    char *p = v->line;
-    while (*p == ' ' || *p == '\t') p++;
-    if (*p == '#' || *p == '\n' || *p == '\0') continue;
-    v->n = 0;
-    for (char *tok = strtok(p, " \t\r\n"); tok != NULL && v->n < MAX_TOKENS;
-         tok = strtok(NULL, " \t\r\n")) {
-      char *eq = strchr(tok, '=');
-      if (eq == NULL) continue;
-      *eq = '\0';
-      v->keys[v->n] = tok;
-      v->values[v->n] = eq + 1;
-      v->n++;
-    }
-    return 1;
-  }
-  return 0;
-}
-
-static FILE *open_vectors(const char *dir, const char *name) {
-  char path[1024];
-  snprintf(path, sizeof path, "%s/%s", dir, name);
-  FILE *f = fopen(path, "r");
-  if (f == NULL) {
-    fprintf(stderr, "cannot open %s\n", path);
-    exit(2);
-  }
-  return f;
-}
+#include "hsm_test.h"
 
 /* ---- version ---- */
 
@@ -394,6 +325,5 @@ int main(int argc, char **argv) {
   test_staffing_vectors(argv[1]);
   test_error_paths();
   test_threads();
-  printf("%d passed, %d failed\n", checks - failures, failures);
-  return failures == 0 ? 0 : 1;
+  return report("test_hsm");
 }

@@ -14,54 +14,7 @@
 
 #include "hsm.h"
 
-static int failures = 0;
-static int checks = 0;
-
-#define CHECK(cond, ...)                                                     \
-  do {                                                                       \
-    checks++;                                                                \
-    if (!(cond)) {                                                           \
-      failures++;                                                            \
-      fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond);        \
-      fprintf(stderr, __VA_ARGS__);                                          \
-      fprintf(stderr, "\n");                                                 \
-    }                                                                        \
-  } while (0)
-
-#define MAX_TOKENS 40
-typedef struct {
-  char line[2048];
-  const char *keys[MAX_TOKENS];
-  const char *values[MAX_TOKENS];
-  int n;
-} vector;
-
-static const char *get(const vector *v, const char *key) {
-  for (int i = 0; i < v->n; i++)
-    if (strcmp(v->keys[i], key) == 0) return v->values[i];
-  fprintf(stderr, "missing key %s\n", key);
-  exit(2);
-}
-
-static int next_vector(FILE *f, vector *v) {
-  while (fgets(v->line, sizeof v->line, f) != NULL) {
-    char *p = v->line;
-    while (*p == ' ' || *p == '\t') p++;
-    if (*p == '#' || *p == '\n' || *p == '\0') continue;
-    v->n = 0;
-    for (char *tok = strtok(p, " \t\r\n"); tok != NULL && v->n < MAX_TOKENS;
-         tok = strtok(NULL, " \t\r\n")) {
-      char *eq = strchr(tok, '=');
-      if (eq == NULL) continue;
-      *eq = '\0';
-      v->keys[v->n] = tok;
-      v->values[v->n] = eq + 1;
-      v->n++;
-    }
-    return 1;
-  }
-  return 0;
-}
+#include "hsm_test.h"
 
 static uint32_t location_of(const char *s) {
   const char *names[] = {"outpatient", "emergency", "inpatient", "admin", "garage"};
@@ -82,27 +35,27 @@ static void test_equipment_vectors(const char *dir) {
   vector v;
   int seen = 0;
   while (next_vector(f, &v)) {
-    const char *name = get(&v, "case");
+    const char *name = need(&v, "case");
     hsm_equipment e;
-    hsm_status s = hsm_policy_equipment(location_of(get(&v, "location")),
-                                        (uint32_t)strtoul(get(&v, "traffic"), NULL, 10),
+    hsm_status s = hsm_policy_equipment(location_of(need(&v, "location")),
+                                        (uint32_t)strtoul(need(&v, "traffic"), NULL, 10),
                                         HSM_SITE_UNKNOWN, &e);
     CHECK(s == HSM_STATUS_OK, "%s: status %u", name, s);
-    CHECK(e.row == (uint32_t)atoi(get(&v, "row")), "%s: row %u", name, e.row);
+    CHECK(e.row == (uint32_t)atoi(need(&v, "row")), "%s: row %u", name, e.row);
     const hsm_equipment_item *items[4] = {&e.xray, &e.walkthrough, &e.liquid, &e.handheld};
     const char *keys[4] = {"xray", "walkthrough", "liquid", "handheld"};
-    const char *opt = get(&v, "opt"); /* "0,1,1,0" */
+    const char *opt = need(&v, "opt"); /* "0,1,1,0" */
     for (int i = 0; i < 4; i++) {
-      CHECK(items[i]->count == (uint32_t)atoi(get(&v, keys[i])), "%s: %s count %u", name,
+      CHECK(items[i]->count == (uint32_t)atoi(need(&v, keys[i])), "%s: %s count %u", name,
             keys[i], items[i]->count);
       CHECK(items[i]->optional == (opt[2 * i] == '1'), "%s: %s optional", name, keys[i]);
     }
-    const char *kind = get(&v, "liquid_kind");
+    const char *kind = need(&v, "liquid_kind");
     hsm_liquid_kind want = strcmp(kind, "desktop") == 0    ? HSM_LIQUID_KIND_DESKTOP
                            : strcmp(kind, "handheld") == 0 ? HSM_LIQUID_KIND_HANDHELD
                                                            : HSM_LIQUID_KIND_NONE;
     CHECK(e.liquid_kind == want, "%s: liquid kind %u", name, e.liquid_kind);
-    CHECK(e.edge_decision == (atoi(get(&v, "edge")) == 1), "%s: edge", name);
+    CHECK(e.edge_decision == (atoi(need(&v, "edge")) == 1), "%s: edge", name);
     seen++;
   }
   fclose(f);
@@ -204,6 +157,5 @@ int main(int argc, char **argv) {
   test_equipment_vectors(argv[1]);
   test_evaluate();
   test_threads();
-  printf("test_policy: %d passed, %d failed\n", checks - failures, failures);
-  return failures == 0 ? 0 : 1;
+  return report("test_policy");
 }
