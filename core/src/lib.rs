@@ -60,6 +60,7 @@ pub mod counting;
 pub mod error;
 pub mod frame;
 pub mod geometry;
+pub mod rng;
 pub mod status;
 pub mod time;
 pub mod units;

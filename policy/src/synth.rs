@@ -9,44 +9,16 @@ use crate::profile::{
     Activity, ActivityKind, Entrance, EquipmentCounts, HospitalProfile, Location, Screening, Site,
 };
 
-/// SplitMix64: a tiny, well-known, portable generator.
-#[derive(Clone, Debug)]
-pub struct SplitMix64(u64);
+pub use hsm_core::rng::SplitMix64;
 
-impl SplitMix64 {
-    /// A generator from a seed.
-    #[must_use]
-    pub const fn new(seed: u64) -> Self {
-        SplitMix64(seed)
-    }
-    /// The next 64 random bits.
-    pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    /// Uniform in `0..n` (`n > 0`; 0 gives 0), by Lemire's multiply-shift
-    /// with rejection, so it is exactly uniform.
-    pub fn below(&mut self, n: u64) -> u64 {
-        if n == 0 {
-            return 0;
-        }
-        let threshold = n.wrapping_neg() % n;
-        loop {
-            let m = u128::from(self.next_u64()) * u128::from(n);
-            if (m as u64) >= threshold {
-                return (m >> 64) as u64;
-            }
-        }
-    }
-    fn range(&mut self, lo: u32, hi: u32) -> u32 {
-        lo + self.below(u64::from(hi - lo) + 1) as u32
-    }
-    fn chance(&mut self, percent: u64) -> bool {
-        self.below(100) < percent
-    }
+/// Uniform integer in `lo..=hi`.
+fn pick(g: &mut SplitMix64, lo: u32, hi: u32) -> u32 {
+    lo + g.below(u64::from(hi - lo) + 1) as u32
+}
+
+/// `true` with probability `percent` / 100.
+fn percent(g: &mut SplitMix64, percent: u64) -> bool {
+    g.below(100) < percent
 }
 
 const CITIES: [&str; 6] = ["郑州市", "洛阳市", "开封市", "南阳市", "新乡市", "安阳市"];
@@ -60,18 +32,18 @@ pub fn profiles(seed: u64, n: usize) -> Vec<HospitalProfile> {
 }
 
 fn maybe<T>(g: &mut SplitMix64, v: T) -> Option<T> {
-    (!g.chance(10)).then_some(v)
+    (!percent(g, 10)).then_some(v)
 }
 
 fn one(g: &mut SplitMix64, i: usize) -> HospitalProfile {
-    let level = g.range(1, 3) as u8;
+    let level = pick(g, 1, 3) as u8;
     let scale = u32::from(level);
-    let beds = g.range(50, 800 * scale);
-    let staff = beds * g.range(10, 16) / 10;
-    let outpatients = g.range(200, 4000 * scale);
+    let beds = pick(g, 50, 800 * scale);
+    let staff = beds * pick(g, 10, 16) / 10;
+    let outpatients = pick(g, 200, 4000 * scale);
     let need = (staff * 3).div_ceil(100).max(beds.div_ceil(20));
-    let guards = need * g.range(80, 120) / 100;
-    let floors = g.range(2, 8);
+    let guards = need * pick(g, 80, 120) / 100;
+    let floors = pick(g, 2, 8);
     let wards = beds / 40 + 1;
     let mut activities = Vec::new();
     for kind in ActivityKind::ALL {
@@ -82,9 +54,9 @@ fn one(g: &mut SplitMix64, i: usize) -> HospitalProfile {
             _ => 4,
         };
         for k in 0..per_year {
-            if g.chance(92) {
-                let month = (k * 12 / per_year + g.range(0, 12 / per_year - 1)) as u8 + 1;
-                let day = g.range(1, 28) as u8;
+            if percent(g, 92) {
+                let month = (k * 12 / per_year + pick(g, 0, 12 / per_year - 1)) as u8 + 1;
+                let day = pick(g, 1, 28) as u8;
                 if let Ok(d) = Date::new(2024, month, day) {
                     activities.push(Activity { kind, date: d });
                 }
@@ -93,18 +65,18 @@ fn one(g: &mut SplitMix64, i: usize) -> HospitalProfile {
     }
     let mut entrances = Vec::new();
     for location in Location::ALL {
-        if !g.chance(70) {
+        if !percent(g, 70) {
             continue;
         }
         let traffic = g_traffic(location, outpatients);
         let daily_traffic = maybe(g, traffic);
         let site = Some([Site::Small, Site::Medium, Site::Large][g.below(3) as usize]);
         let counts = EquipmentCounts {
-            xray: Some(g.range(0, 3)),
+            xray: Some(pick(g, 0, 3)),
             xray_dual: None,
-            walkthrough: Some(g.range(0, 6)),
-            liquid: Some(g.range(0, 3)),
-            handheld: Some(g.range(0, 6)),
+            walkthrough: Some(pick(g, 0, 6)),
+            liquid: Some(pick(g, 0, 3)),
+            handheld: Some(pick(g, 0, 6)),
         };
         let equipment = maybe(g, counts);
         entrances.push(Entrance {
@@ -118,22 +90,22 @@ fn one(g: &mut SplitMix64, i: usize) -> HospitalProfile {
     let mut facts = BTreeMap::new();
     facts.insert(
         "video_retention_days".to_owned(),
-        f64::from(g.range(15, 90)),
+        f64::from(pick(g, 15, 90)),
     );
     facts.insert(
         "monitoring_centre_staff".to_owned(),
-        f64::from(g.range(1, 3)),
+        f64::from(pick(g, 1, 3)),
     );
     let mut checks = BTreeMap::new();
-    checks.insert("police_room".to_owned(), g.chance(80));
-    checks.insert("one_key_alarm".to_owned(), g.chance(85));
+    checks.insert("police_room".to_owned(), percent(g, 80));
+    checks.insert("one_key_alarm".to_owned(), percent(g, 85));
     let city = CITIES[g.below(CITIES.len() as u64) as usize];
-    let n_teams = g.range(0, 4);
-    let teams: Vec<u32> = (0..n_teams).map(|_| g.range(2, 4)).collect();
-    let floors_guarded = floors - u32::from(g.chance(20));
-    let wards_guarded = wards - u32::from(g.chance(20));
-    let posts = g.chance(90);
-    let (full, green, bags) = (g.chance(80), g.chance(85), g.chance(85));
+    let n_teams = pick(g, 0, 4);
+    let teams: Vec<u32> = (0..n_teams).map(|_| pick(g, 2, 4)).collect();
+    let floors_guarded = floors - u32::from(percent(g, 20));
+    let wards_guarded = wards - u32::from(percent(g, 20));
+    let posts = percent(g, 90);
+    let (full, green, bags) = (percent(g, 80), percent(g, 85), percent(g, 85));
     let screening = Screening {
         full: maybe(g, full),
         since: None,

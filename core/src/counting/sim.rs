@@ -50,31 +50,11 @@ const FAR: f64 = 1.6;
 /// Largest duration accepted, minutes (one year).
 pub const MAX_MINUTES: f64 = 525_600.0;
 
-/// The deterministic generator (SplitMix64).
-#[derive(Clone, Debug)]
-pub struct SplitMix64(u64);
+pub use crate::rng::SplitMix64;
 
+/// The simulator's draws on top of [`SplitMix64`] (inherent methods of the
+/// core generator, kept here beside their only user).
 impl SplitMix64 {
-    /// A generator from `seed`.
-    #[must_use]
-    pub const fn new(seed: u64) -> Self {
-        SplitMix64(seed)
-    }
-
-    /// The next 64 random bits.
-    pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform in [0, 1).
-    pub fn unit(&mut self) -> f64 {
-        (self.next_u64() >> 11) as f64 * (1.0 / 9_007_199_254_740_992.0)
-    }
-
     /// Uniform in [lo, hi).
     pub fn range(&mut self, lo: f64, hi: f64) -> f64 {
         lo + (hi - lo) * self.unit()
