@@ -246,6 +246,40 @@ fn transit(t: &Transit) -> hsm_transit {
     }
 }
 
+/// The shared body of `hsm_beam_decoder_poll_transits` and
+/// `hsm_line_counter_poll`: moves up to `capacity` pending transits through
+/// the handle's reused `scratch` buffer into the caller's array and writes
+/// how many into `*written` (only on success).
+///
+/// # Safety
+/// `written` is NULL or valid for writing; `out` is valid for writing
+/// `capacity` elements when `capacity > 0`.
+unsafe fn poll_transits_into(
+    out: *mut hsm_transit,
+    capacity: usize,
+    written: *mut usize,
+    scratch: &mut Vec<Transit>,
+    pending: usize,
+    poll: impl FnOnce(&mut [Transit]) -> usize,
+) -> Result<(), FfiError> {
+    // SAFETY: the caller guarantees `written` is NULL or valid.
+    let written = unsafe { as_mut(written, "written") }?;
+    let out = if capacity == 0 {
+        &mut [][..]
+    } else {
+        // SAFETY: the caller guarantees `capacity` writable elements.
+        unsafe { as_mut_slice(out, capacity, "out") }?
+    };
+    scratch.clear();
+    scratch.resize(out.len().min(pending), EMPTY_TRANSIT);
+    let n = poll(scratch);
+    for (slot, t) in out.iter_mut().zip(scratch.iter()) {
+        *slot = transit(t);
+    }
+    *written = n;
+    Ok(())
+}
+
 const fn beam(b: Beam) -> hsm_beam {
     match b {
         Beam::A => hsm_beam::A,
@@ -415,23 +449,13 @@ pub unsafe extern "C" fn hsm_beam_decoder_poll_transits(
     status_of(|| {
         // SAFETY: the caller guarantees a live, exclusive handle or NULL.
         let d = unsafe { as_mut(decoder, "decoder") }?;
-        // SAFETY: the caller guarantees `written` is NULL or valid.
-        let written = unsafe { as_mut(written, "written") }?;
-        let out = if capacity == 0 {
-            &mut [][..]
-        } else {
-            // SAFETY: the caller guarantees `capacity` writable elements.
-            unsafe { as_mut_slice(out, capacity, "out") }?
-        };
-        let n = out.len().min(d.inner.pending_transits());
-        d.transits.clear();
-        d.transits.resize(n, EMPTY_TRANSIT);
-        let n = d.inner.poll_transits(&mut d.transits);
-        for (slot, t) in out.iter_mut().zip(&d.transits) {
-            *slot = transit(t);
+        let pending = d.inner.pending_transits();
+        // SAFETY: forwarded from this function's contract.
+        unsafe {
+            poll_transits_into(out, capacity, written, &mut d.transits, pending, |buf| {
+                d.inner.poll_transits(buf)
+            })
         }
-        *written = n;
-        Ok(())
     })
 }
 
@@ -656,23 +680,13 @@ pub unsafe extern "C" fn hsm_line_counter_poll(
     status_of(|| {
         // SAFETY: the caller guarantees a live, exclusive handle or NULL.
         let c = unsafe { as_mut(counter, "counter") }?;
-        // SAFETY: the caller guarantees `written` is NULL or valid.
-        let written = unsafe { as_mut(written, "written") }?;
-        let out = if capacity == 0 {
-            &mut [][..]
-        } else {
-            // SAFETY: the caller guarantees `capacity` writable elements.
-            unsafe { as_mut_slice(out, capacity, "out") }?
-        };
-        let n = out.len().min(c.inner.pending());
-        c.transits.clear();
-        c.transits.resize(n, EMPTY_TRANSIT);
-        let n = c.inner.poll(&mut c.transits);
-        for (slot, t) in out.iter_mut().zip(&c.transits) {
-            *slot = transit(t);
+        let pending = c.inner.pending();
+        // SAFETY: forwarded from this function's contract.
+        unsafe {
+            poll_transits_into(out, capacity, written, &mut c.transits, pending, |buf| {
+                c.inner.poll(buf)
+            })
         }
-        *written = n;
-        Ok(())
     })
 }
 
