@@ -35,14 +35,18 @@ say "pkg-config, dynamic"
 # shellcheck disable=SC2046
 gcc "${CFLAGS[@]}" "$EX" $(pkg-config --cflags --libs hsm) -lm -o "$WORK/pc_shared"
 LD_LIBRARY_PATH=$PREFIX/lib "$WORK/pc_shared"
-LD_LIBRARY_PATH=$PREFIX/lib ldd "$WORK/pc_shared" | grep -q 'libhsm.so.0 =>' || { echo "not dynamically linked"; exit 1; }
+# The dynamic section's NEEDED entries, read whole before matching: `cmd |
+# grep -q` under pipefail fails whenever grep exits before cmd finishes
+# writing (SIGPIPE), which is how this check once failed on a good binary.
+needed() { readelf -d "$1" | awk '/\(NEEDED\)/ {print $NF}'; }
+[[ "$(needed "$WORK/pc_shared")" == *'[libhsm.so.0]'* ]] || { echo "not dynamically linked: $(needed "$WORK/pc_shared")"; exit 1; }
 
 say "pkg-config, static"
 # shellcheck disable=SC2046
 gcc "${CFLAGS[@]}" "$EX" $(pkg-config --cflags hsm) -L"$(pkg-config --variable=libdir hsm)" \
     -Wl,-Bstatic -lhsm -Wl,-Bdynamic $(pkg-config --static --libs-only-l hsm | sed 's/-lhsm//') -lm -o "$WORK/pc_static"
 "$WORK/pc_static"
-! ldd "$WORK/pc_static" | grep -q libhsm || { echo "static binary needs libhsm.so"; exit 1; }
+[[ "$(needed "$WORK/pc_static")" != *libhsm* ]] || { echo "static binary needs libhsm.so"; exit 1; }
 
 say "CMake find_package(hsm), dynamic and static"
 "$VENV/bin/cmake" -S bindings/c/examples -B "$WORK/cmake" -DCMAKE_PREFIX_PATH="$PREFIX" -DCMAKE_BUILD_TYPE=Release >/dev/null
