@@ -25,6 +25,9 @@ pub enum Error {
     /// From `hsm-policy`.
     #[error(transparent)]
     Policy(#[from] PolicyError),
+    /// From the gate session, its passage log or an export ([`crate::gate`]).
+    #[error(transparent)]
+    Gate(#[from] crate::gate::GateError),
 }
 
 impl Error {
@@ -36,6 +39,7 @@ impl Error {
             Error::Thermal(e) => e.code(),
             Error::Metal(e) => e.code(),
             Error::Policy(e) => e.code(),
+            Error::Gate(e) => e.code(),
         }
     }
 }

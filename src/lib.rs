@@ -43,6 +43,7 @@
 #![forbid(unsafe_code)]
 
 pub mod error;
+pub mod gate;
 
 pub use error::{Error, Result};
 pub use hsm_core as core;

@@ -13,6 +13,7 @@
 //! | 3000–3999   | `hsm-metal`                   |
 //! | 4000–4999   | `hsm-policy`                  |
 //! | 5000–5999   | input/output and file formats |
+//! | 6000–6999   | the gate and its passage log (`hsm::gate`) |
 //! | 9000–9999   | the binding layers (C, Python)|
 //!
 //! | code | name | meaning |
@@ -34,6 +35,9 @@
 //! | 5003 | `Truncated` | a file ends before a record, field or frame it declares |
 //! | 5004 | `UnsupportedFormat` | a file uses a format or encoding variant libhsm does not read |
 //! | 5005 | `LimitExceeded` | a size declared by a file exceeds libhsm's resource limits |
+//! | 6001 | `Storage` | the passage log's database failed (locked, corrupt, full disk, read-only) |
+//! | 6002 | `SchemaTooNew` | the passage log was written by a newer libhsm whose schema this one does not know |
+//! | 6003 | `NotFound` | no record with the given id |
 //! | 9001 | `NullPointer` | a required pointer argument was NULL (C only) |
 //! | 9002 | `BufferTooSmall` | a caller-supplied buffer is too small (C only) |
 //! | 9003 | `Panic` | an internal panic was caught at the boundary (a bug: please report) |
@@ -82,6 +86,12 @@ pub enum StatusCode {
     UnsupportedFormat = 5004,
     /// A size declared by a file exceeds libhsm's resource limits.
     LimitExceeded = 5005,
+    /// The passage log's database failed (locked, corrupt, full disk, read-only).
+    Storage = 6001,
+    /// The passage log was written by a newer libhsm.
+    SchemaTooNew = 6002,
+    /// No record with the given id.
+    NotFound = 6003,
     /// A required pointer argument was NULL.
     NullPointer = 9001,
     /// A caller-supplied buffer is too small.
@@ -112,7 +122,7 @@ pub enum ErrorKind {
 
 impl StatusCode {
     /// Every code, in numeric order. Useful for exhaustive tests and tables.
-    pub const ALL: [StatusCode; 21] = [
+    pub const ALL: [StatusCode; 24] = [
         StatusCode::Ok,
         StatusCode::InvalidArgument,
         StatusCode::FrameShape,
@@ -130,6 +140,9 @@ impl StatusCode {
         StatusCode::Truncated,
         StatusCode::UnsupportedFormat,
         StatusCode::LimitExceeded,
+        StatusCode::Storage,
+        StatusCode::SchemaTooNew,
+        StatusCode::NotFound,
         StatusCode::NullPointer,
         StatusCode::BufferTooSmall,
         StatusCode::Panic,
@@ -174,6 +187,9 @@ impl StatusCode {
             StatusCode::Truncated => "Truncated",
             StatusCode::UnsupportedFormat => "UnsupportedFormat",
             StatusCode::LimitExceeded => "LimitExceeded",
+            StatusCode::Storage => "Storage",
+            StatusCode::SchemaTooNew => "SchemaTooNew",
+            StatusCode::NotFound => "NotFound",
             StatusCode::NullPointer => "NullPointer",
             StatusCode::BufferTooSmall => "BufferTooSmall",
             StatusCode::Panic => "Panic",
@@ -214,6 +230,13 @@ impl StatusCode {
             StatusCode::LimitExceeded => {
                 "a size declared by a file exceeds libhsm's resource limits"
             }
+            StatusCode::Storage => {
+                "the passage log's database failed (locked, corrupt, full disk, read-only)"
+            }
+            StatusCode::SchemaTooNew => {
+                "the passage log was written by a newer libhsm whose schema this one does not know"
+            }
+            StatusCode::NotFound => "no record with the given id",
             StatusCode::NullPointer => "a required pointer argument was NULL",
             StatusCode::BufferTooSmall => "a caller-supplied buffer is too small",
             StatusCode::Panic => {
@@ -242,11 +265,13 @@ impl StatusCode {
             | StatusCode::ShapeMismatch
             | StatusCode::CapacityExceeded
             | StatusCode::BufferTooSmall => ErrorKind::Shape,
-            StatusCode::Io => ErrorKind::Io,
+            StatusCode::Io | StatusCode::Storage => ErrorKind::Io,
             StatusCode::Format
             | StatusCode::Truncated
             | StatusCode::UnsupportedFormat
-            | StatusCode::LimitExceeded => ErrorKind::Format,
+            | StatusCode::LimitExceeded
+            | StatusCode::SchemaTooNew => ErrorKind::Format,
+            StatusCode::NotFound => ErrorKind::InvalidValue,
             StatusCode::Panic => ErrorKind::Internal,
         }
     }
@@ -297,6 +322,7 @@ mod tests {
         assert_eq!(range(StatusCode::InvalidMetalParameter), 3);
         assert_eq!(range(StatusCode::InvalidProfile), 4);
         assert_eq!(range(StatusCode::Format), 5);
+        assert_eq!(range(StatusCode::Storage), 6);
         assert_eq!(range(StatusCode::Panic), 9);
     }
 

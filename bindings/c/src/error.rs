@@ -48,6 +48,12 @@ pub enum hsm_status {
     UnsupportedFormat = 5004,
     /// A size declared by a file exceeds libhsm's resource limits.
     LimitExceeded = 5005,
+    /// The passage log's database failed (locked, corrupt, full disk, read-only).
+    Storage = 6001,
+    /// The passage log was written by a newer libhsm.
+    SchemaTooNew = 6002,
+    /// No record with the given id.
+    NotFound = 6003,
     /// A required pointer argument was NULL.
     NullPointer = 9001,
     /// A caller-supplied buffer is too small.
@@ -79,6 +85,9 @@ impl From<StatusCode> for hsm_status {
             StatusCode::Truncated => hsm_status::Truncated,
             StatusCode::UnsupportedFormat => hsm_status::UnsupportedFormat,
             StatusCode::LimitExceeded => hsm_status::LimitExceeded,
+            StatusCode::Storage => hsm_status::Storage,
+            StatusCode::SchemaTooNew => hsm_status::SchemaTooNew,
+            StatusCode::NotFound => hsm_status::NotFound,
             StatusCode::NullPointer => hsm_status::NullPointer,
             StatusCode::BufferTooSmall => hsm_status::BufferTooSmall,
             StatusCode::Panic => hsm_status::Panic,

@@ -1,0 +1,1 @@
+//! A simulated morning at an entrance (filled in below).

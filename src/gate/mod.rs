@@ -1,0 +1,73 @@
+//! The gate: thermal screening, metal detection and people counting fused
+//! into one traceable record per passage, kept in a passage log.
+//!
+//! This is what the Shanxi gates of the seed report do as one device (智慧
+//! 安检门: 测温 + 金属探测 + 人员计数, 溯源查询, 密切接触人群排查,
+//! 风险人员监控名单). It is the only module that depends on the thermal, metal
+//! and counting pipelines together.
+//!
+//! | module | what |
+//! |---|---|
+//! | [`session`] | [`GateSession`]: streams in, passages out |
+//! | [`record`] | [`Passage`], [`Alarms`], [`PassageFlags`] |
+//! | [`log`] | [`PassageLog`]: SQLite (WAL, migrations), queries, contacts, flow, purge |
+//! | [`export`] | CSV, JSON Lines, Parquet, streaming |
+//! | [`token`] | [`SiteKey`]: person tokens as HMAC-SHA-256 hashes |
+//! | [`demo`] | a simulated morning at an entrance, with truth |
+//! | [`recording`] | the on-disk layout of recorded sensor streams |
+//!
+//! # Association rules
+//! Beams anchor passages: every transit the beam decoder reports becomes
+//! exactly one passage (a transit the decoder counts as two people becomes
+//! one record with `persons = 2` and [`PassageFlags::MULTIPLE_PERSONS`]).
+//! Each stream must be in time order; across streams any interleaving is
+//! accepted as long as no stream lags the newest data by more than
+//! [`SessionConfig::reorder`].
+//!
+//! - **Thermal** (inbound passages only: the camera faces people coming in).
+//!   The frames of a passage are those after the previous inbound transit,
+//!   within [`ThermalSetup::approach`] before this transit's completion. In
+//!   each frame the *nearest* face is measured — the person who reaches the
+//!   beams next is the largest face; among faces of at least 60 % of the
+//!   largest face's area (people side by side) the hottest is taken, so a
+//!   pair with one febrile person alarms. Several faces in a frame set
+//!   [`PassageFlags::MULTIPLE_FACES`]; no face at all sets
+//!   [`PassageFlags::NO_FACE`] and a re-check. The readings go through the
+//!   [`hsm_thermal::screening::Screener`] for the decision.
+//! - **Metal**: the samples in `[t − before, t + after]` around the transit's
+//!   completion `t` (defaults 1.5 s and 0.5 s) are one detector passage.
+//!   Windows of consecutive passages that overlap set
+//!   [`PassageFlags::METAL_OVERLAP`]; too few samples set
+//!   [`PassageFlags::METAL_NO_DATA`] and a sensor-fault alarm. Samples no
+//!   window covers are swept in window-sized pieces; a detection there is a
+//!   record of its own, direction unknown, flagged
+//!   [`PassageFlags::METAL_WITHOUT_PASSAGE`].
+//! - **Tokens**: the latest token seen within the approach window before the
+//!   transit binds to it, as a keyed hash (never the token).
+//! - **Lateness**: a passage closes when every stream it needs has reached
+//!   its window's end, or when the newest data is [`SessionConfig::reorder`]
+//!   past that point — then with [`PassageFlags::LATE_STREAM`]. Nothing is
+//!   dropped: every transit yields a record.
+//!
+//! # Clock
+//! Timestamps are µs since the Unix epoch (UTC) as the gate's clock reports
+//! them; libhsm never reads a clock itself (retention takes "now" from the
+//! caller).
+
+pub mod demo;
+pub mod error;
+pub mod export;
+pub mod log;
+pub mod record;
+pub mod recording;
+pub mod session;
+pub mod token;
+
+pub use error::GateError;
+pub use export::{ExportFormat, TokenExport, export};
+pub use log::{Bucket, ContactScope, FlowRow, PassageLog, Query};
+pub use record::{
+    Alarms, MetalFinding, Passage, PassageFlags, ThermalFinding, ThermalOutcome, TokenHash, Way,
+};
+pub use session::{GateSession, MetalSetup, SessionConfig, SessionStats, ThermalSetup};
+pub use token::SiteKey;

@@ -1,0 +1,1 @@
+//! Recorded sensor streams on disk (filled in below).

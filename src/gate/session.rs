@@ -1,0 +1,804 @@
+//! The gate session: three sensor streams in, one passage per person out.
+
+use std::collections::{HashSet, VecDeque};
+
+use hsm_core::counting::{BeamConfig, BeamDecoder, BeamEvent, Direction, Transit};
+use hsm_core::{CoreError, FrameView, Micros, Timestamp};
+use hsm_metal::classify::Model;
+use hsm_metal::detect::{Decision, Detector, Program};
+use hsm_metal::gate::{Gate, GateConfig as CoilConfig, Passage as MetalPassage};
+use hsm_thermal::extract::{
+    FaceReading, FrameProcessor, FrameResult, ProcessorConfig, QualityFlags,
+};
+use hsm_thermal::screening::{Outcome, Screener, ScreeningConfig};
+use num_complex::Complex64;
+
+use super::error::GateError;
+use super::record::{Alarms, MetalFinding, Passage, PassageFlags, ThermalFinding, TokenHash, Way};
+use super::token::SiteKey;
+
+/// The thermal camera's part of a gate.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ThermalSetup {
+    /// Per-frame extraction. `single_person` is ignored: the session
+    /// associates faces with passages itself.
+    pub processor: ProcessorConfig,
+    /// Per-person decision.
+    pub screening: ScreeningConfig,
+    /// How long before a transit its person can be seen walking up (default
+    /// 3 s).
+    pub approach: Micros,
+}
+
+impl Default for ThermalSetup {
+    fn default() -> Self {
+        ThermalSetup {
+            processor: ProcessorConfig::default(),
+            screening: ScreeningConfig::default(),
+            approach: Micros::from_secs(3),
+        }
+    }
+}
+
+/// The metal detector's part of a gate.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MetalSetup {
+    /// Coil geometry and acquisition.
+    pub coils: CoilConfig,
+    /// Sensitivity program (`None`: the built-in "hospital" program).
+    pub program: Option<Program>,
+    /// Classifier (`None` with a classifying program loads the shipped
+    /// default model).
+    pub model: Option<Model>,
+    /// Window start before the transit's completion (default 1.5 s).
+    pub before: Micros,
+    /// Window end after it (default 0.5 s).
+    pub after: Micros,
+    /// Fraction of the window's samples needed to decide (default 0.8).
+    pub min_coverage: f64,
+}
+
+impl Default for MetalSetup {
+    fn default() -> Self {
+        MetalSetup {
+            coils: CoilConfig::default(),
+            program: None,
+            model: None,
+            before: Micros::from_millis(1500),
+            after: Micros::from_millis(500),
+            min_coverage: 0.8,
+        }
+    }
+}
+
+/// Everything a [`GateSession`] needs, given once.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SessionConfig {
+    /// The gate's id, stored with every passage.
+    pub gate_id: String,
+    /// The entrance the gate belongs to (contacts and flow group by it).
+    pub entrance_id: String,
+    /// The thermal camera, if fitted.
+    pub thermal: Option<ThermalSetup>,
+    /// The metal detector, if fitted.
+    pub metal: Option<MetalSetup>,
+    /// The through-beam decoder (always: beams anchor passages).
+    pub beams: BeamConfig,
+    /// How far one stream may lag the others (default 1 s). A passage waits
+    /// at most this long past the point where a lagging stream should have
+    /// delivered; then it is closed without that stream and flagged
+    /// [`PassageFlags::LATE_STREAM`].
+    pub reorder: Micros,
+}
+
+impl Default for SessionConfig {
+    /// Gate `"gate-1"` at entrance `"main"`, default thermal and metal
+    /// set-ups, default beams, 1 s reordering.
+    fn default() -> Self {
+        SessionConfig {
+            gate_id: "gate-1".to_owned(),
+            entrance_id: "main".to_owned(),
+            thermal: Some(ThermalSetup::default()),
+            metal: Some(MetalSetup::default()),
+            beams: BeamConfig::default(),
+            reorder: Micros::from_secs(1),
+        }
+    }
+}
+
+/// The nearest face of one frame (see the association rules in the
+/// [module docs](super)).
+#[derive(Clone, Copy, Debug)]
+struct FrameObs {
+    t: Timestamp,
+    /// The hottest face among the near group (faces at least 60 % of the
+    /// largest face's area), if any face qualified.
+    face: Option<FaceReading>,
+    /// Faces in the frame.
+    faces: u32,
+    /// Sensor-fault flags of the frame.
+    sensor: QualityFlags,
+}
+
+const SENSOR_FLAGS: QualityFlags = QualityFlags(
+    QualityFlags::DEAD_LINES.0
+        | QualityFlags::FROZEN_FRAME.0
+        | QualityFlags::BLACKBODY_MISSING.0
+        | QualityFlags::BLACKBODY_OUT_OF_BAND.0
+        | QualityFlags::BLACKBODY_DRIFTING.0
+        | QualityFlags::BLACKBODY_NON_UNIFORM.0,
+);
+
+struct ThermalState {
+    processor: FrameProcessor,
+    result: FrameResult,
+    screener: Screener,
+    approach: Micros,
+    frames: VecDeque<FrameObs>,
+    watermark: Option<Timestamp>,
+}
+
+struct MetalState {
+    detector: Detector,
+    zones: usize,
+    per_frame: usize,
+    sample_period_us: f64,
+    before: Micros,
+    after: Micros,
+    min_coverage: f64,
+    times: VecDeque<Timestamp>,
+    samples: VecDeque<Complex64>,
+    watermark: Option<Timestamp>,
+    /// Samples before this time are covered by some passage's window.
+    covered_until: Timestamp,
+    /// End of the last passage's window (overlap detection).
+    last_window_end: Option<Timestamp>,
+}
+
+/// Counters of what the session has seen.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct SessionStats {
+    /// Thermal frames processed.
+    pub frames: u64,
+    /// Metal sample frames received.
+    pub metal_samples: u64,
+    /// Beam edges received.
+    pub beam_events: u64,
+    /// Transits decoded.
+    pub transits: u64,
+    /// Passages emitted.
+    pub passages: u64,
+    /// Tokens received.
+    pub tokens: u64,
+    /// Frames with a sensor fault flag.
+    pub faulty_frames: u64,
+}
+
+/// A gate: configured once, fed timestamped sensor data in any interleaving
+/// (each stream in time order), polled for passages.
+pub struct GateSession {
+    cfg: SessionConfig,
+    decoder: BeamDecoder,
+    thermal: Option<ThermalState>,
+    metal: Option<MetalState>,
+    key: Option<SiteKey>,
+    watch: HashSet<TokenHash>,
+    tokens: VecDeque<(Timestamp, Option<TokenHash>)>,
+    pending: VecDeque<Transit>,
+    out: VecDeque<Passage>,
+    clock: Option<Timestamp>,
+    beam_watermark: Option<Timestamp>,
+    last_in: Option<Timestamp>,
+    next_person: u64,
+    stats: SessionStats,
+}
+
+impl core::fmt::Debug for GateSession {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("GateSession")
+            .field("gate_id", &self.cfg.gate_id)
+            .field("entrance_id", &self.cfg.entrance_id)
+            .field("stats", &self.stats)
+            .finish_non_exhaustive()
+    }
+}
+
+fn invalid(field: &'static str, value: f64, expected: &'static str) -> GateError {
+    GateError::InvalidArgument {
+        field,
+        value,
+        expected,
+    }
+}
+
+fn out_of_order(field: &'static str, value: Timestamp, previous: Timestamp) -> GateError {
+    GateError::Core(CoreError::OutOfOrder {
+        field,
+        value: value.0,
+        previous: previous.0,
+    })
+}
+
+impl GateSession {
+    /// A session for `cfg`.
+    ///
+    /// # Errors
+    /// Any component's configuration error; [`GateError::InvalidArgument`]
+    /// for empty ids, a negative reordering bound or metal window, or a
+    /// coverage outside (0, 1].
+    pub fn new(cfg: SessionConfig) -> Result<GateSession, GateError> {
+        if cfg.gate_id.is_empty() || cfg.entrance_id.is_empty() {
+            return Err(invalid(
+                "gate_id / entrance_id length",
+                0.0,
+                "non-empty ids",
+            ));
+        }
+        if !(0..=60_000_000).contains(&cfg.reorder.0) {
+            return Err(invalid("reorder (µs)", cfg.reorder.0 as f64, "0 ..= 60 s"));
+        }
+        let decoder = BeamDecoder::new(cfg.beams)?;
+        let thermal = match &cfg.thermal {
+            Some(t) => {
+                if !(0..=60_000_000).contains(&t.approach.0) {
+                    return Err(invalid("approach (µs)", t.approach.0 as f64, "0 ..= 60 s"));
+                }
+                let mut pc = t.processor;
+                pc.single_person = false;
+                Some(ThermalState {
+                    processor: FrameProcessor::new(pc)?,
+                    result: FrameResult::default(),
+                    screener: Screener::new(t.screening)?,
+                    approach: t.approach,
+                    frames: VecDeque::new(),
+                    watermark: None,
+                })
+            }
+            None => None,
+        };
+        let metal = match &cfg.metal {
+            Some(m) => {
+                if m.before.0 < 0 || m.after.0 < 0 || m.before.0 + m.after.0 <= 0 {
+                    return Err(invalid(
+                        "metal window (µs)",
+                        (m.before.0 + m.after.0) as f64,
+                        "before, after >= 0 with a positive sum",
+                    ));
+                }
+                if !(m.min_coverage > 0.0 && m.min_coverage <= 1.0) {
+                    return Err(invalid("min_coverage", m.min_coverage, "0 < coverage <= 1"));
+                }
+                let gate = Gate::new(m.coils.clone())?;
+                let program = match &m.program {
+                    Some(p) => p.clone(),
+                    None => Program::named("hospital")?,
+                };
+                let model = match (&m.model, program.classify) {
+                    (Some(model), _) => Some(model.clone()),
+                    (None, true) => Some(hsm_metal::train::default_model()?),
+                    (None, false) => None,
+                };
+                let per_frame = gate.zones() * gate.frequencies();
+                let rate = gate.config().sample_rate_hz;
+                Some(MetalState {
+                    detector: Detector::new(&gate, program, model)?,
+                    zones: gate.zones(),
+                    per_frame,
+                    sample_period_us: 1e6 / rate,
+                    before: m.before,
+                    after: m.after,
+                    min_coverage: m.min_coverage,
+                    times: VecDeque::new(),
+                    samples: VecDeque::new(),
+                    watermark: None,
+                    covered_until: Timestamp(i64::MIN),
+                    last_window_end: None,
+                })
+            }
+            None => None,
+        };
+        Ok(GateSession {
+            cfg,
+            decoder,
+            thermal,
+            metal,
+            key: None,
+            watch: HashSet::new(),
+            tokens: VecDeque::new(),
+            pending: VecDeque::new(),
+            out: VecDeque::new(),
+            clock: None,
+            beam_watermark: None,
+            last_in: None,
+            next_person: 1,
+            stats: SessionStats::default(),
+        })
+    }
+
+    /// The configuration.
+    #[must_use]
+    pub fn config(&self) -> &SessionConfig {
+        &self.cfg
+    }
+
+    /// Counters so far.
+    #[must_use]
+    pub fn stats(&self) -> SessionStats {
+        self.stats
+    }
+
+    /// Sets the site key that person tokens are hashed with (without one,
+    /// tokens are dropped and the passage says so).
+    pub fn set_site_key(&mut self, key: SiteKey) {
+        self.key = Some(key);
+    }
+
+    /// Sets the watch list: hashes (under the same site key) of listed
+    /// persons' tokens. A matching passage alarms [`Alarms::WATCHLIST`].
+    pub fn set_watch_list(&mut self, hashes: impl IntoIterator<Item = TokenHash>) {
+        self.watch = hashes.into_iter().collect();
+    }
+
+    fn tick(&mut self, t: Timestamp) {
+        self.clock = Some(self.clock.map_or(t, |c| c.max(t)));
+    }
+
+    /// Feeds one thermal frame taken at `t`.
+    ///
+    /// # Errors
+    /// [`GateError::InvalidArgument`] without a thermal set-up;
+    /// `OutOfOrder` for a frame older than the previous one; the
+    /// processor's errors.
+    pub fn push_frame(
+        &mut self,
+        t: Timestamp,
+        frame: &FrameView<'_, u16>,
+    ) -> Result<(), GateError> {
+        let th = self
+            .thermal
+            .as_mut()
+            .ok_or_else(|| invalid("thermal frame", 0.0, "a session with a thermal set-up"))?;
+        if let Some(w) = th.watermark
+            && t < w
+        {
+            return Err(out_of_order("thermal frame timestamp", t, w));
+        }
+        th.processor.process(frame, t, &mut th.result)?;
+        let faces = th.result.faces();
+        let largest = faces.iter().map(|f| f.area).max().unwrap_or(0);
+        let near = faces
+            .iter()
+            .filter(|f| f64::from(f.area) >= 0.6 * f64::from(largest))
+            .max_by(|a, b| a.site_c.get().total_cmp(&b.site_c.get()))
+            .copied();
+        let sensor = QualityFlags(th.result.frame_flags.0 & SENSOR_FLAGS.0);
+        th.frames.push_back(FrameObs {
+            t,
+            face: near,
+            faces: faces.len() as u32,
+            sensor,
+        });
+        th.watermark = Some(t);
+        self.stats.frames += 1;
+        if sensor.0 != 0 {
+            self.stats.faulty_frames += 1;
+        }
+        self.tick(t);
+        self.settle()
+    }
+
+    /// Feeds one metal sample frame (zones × frequencies complex samples,
+    /// zone-major) taken at `t`.
+    ///
+    /// # Errors
+    /// [`GateError::InvalidArgument`] without a metal set-up or for a
+    /// non-finite sample; a shape error for the wrong length; `OutOfOrder`.
+    pub fn push_metal(&mut self, t: Timestamp, frame: &[Complex64]) -> Result<(), GateError> {
+        let m = self
+            .metal
+            .as_mut()
+            .ok_or_else(|| invalid("metal samples", 0.0, "a session with a metal set-up"))?;
+        if frame.len() != m.per_frame {
+            return Err(GateError::Metal(hsm_metal::MetalError::Shape {
+                what: "metal sample frame (zones × frequencies)",
+                expected: m.per_frame,
+                got: frame.len(),
+            }));
+        }
+        if let Some(bad) = frame
+            .iter()
+            .find(|c| !(c.re.is_finite() && c.im.is_finite()))
+        {
+            return Err(invalid("metal sample", bad.re + bad.im, "finite values"));
+        }
+        if let Some(w) = m.watermark
+            && t <= w
+        {
+            return Err(out_of_order("metal sample timestamp", t, w));
+        }
+        m.times.push_back(t);
+        m.samples.extend(frame.iter().copied());
+        m.watermark = Some(t);
+        self.stats.metal_samples += 1;
+        self.tick(t);
+        self.settle()
+    }
+
+    /// Feeds one beam edge.
+    ///
+    /// # Errors
+    /// The decoder's: `OutOfOrder` for an edge older than the previous.
+    pub fn push_beam(&mut self, ev: BeamEvent) -> Result<(), GateError> {
+        self.decoder.push(ev)?;
+        self.beam_watermark = Some(ev.t);
+        self.stats.beam_events += 1;
+        self.tick(ev.t);
+        self.settle()
+    }
+
+    /// Feeds a person token from the vendor's face or ID module, seen at
+    /// `t` (it binds to the next passage whose transit completes within
+    /// the thermal approach window, default 3 s, after `t`). Hashed at once
+    /// with the site key; the token itself is never kept.
+    ///
+    /// # Errors
+    /// [`GateError::InvalidArgument`] for an empty or over-long (> 4 KiB)
+    /// token.
+    pub fn push_token(&mut self, t: Timestamp, token: &[u8]) -> Result<(), GateError> {
+        if token.is_empty() || token.len() > 4096 {
+            return Err(invalid(
+                "token length",
+                token.len() as f64,
+                "1 ..= 4096 bytes",
+            ));
+        }
+        let h = self.key.as_ref().map(|k| k.hash(token));
+        self.tokens.push_back((t, h));
+        self.stats.tokens += 1;
+        self.tick(t);
+        Ok(())
+    }
+
+    /// Declares that time has reached `now` on every stream (no more data
+    /// before it): lets passages close without waiting for the next event.
+    ///
+    /// # Errors
+    /// The decoder's `OutOfOrder` for a time before its last edge.
+    pub fn advance(&mut self, now: Timestamp) -> Result<(), GateError> {
+        self.decoder.advance(now)?;
+        self.beam_watermark = Some(self.beam_watermark.map_or(now, |w| w.max(now)));
+        if let Some(th) = &mut self.thermal {
+            th.watermark = Some(th.watermark.map_or(now, |w| w.max(now)));
+        }
+        if let Some(m) = &mut self.metal {
+            m.watermark = Some(m.watermark.map_or(now, |w| w.max(now)));
+        }
+        self.tick(now);
+        self.settle()
+    }
+
+    /// Ends the streams: closes every pending passage with what has arrived.
+    ///
+    /// # Errors
+    /// As [`GateSession::advance`].
+    pub fn finish(&mut self) -> Result<(), GateError> {
+        self.decoder.flush();
+        let far = Timestamp(i64::MAX / 4);
+        self.collect_transits();
+        while let Some(tr) = self.pending.pop_front() {
+            self.close(tr, true)?;
+        }
+        self.sweep_uncovered(far)?;
+        Ok(())
+    }
+
+    /// Moves finished passages into `out` (appending); returns how many.
+    pub fn poll(&mut self, out: &mut Vec<Passage>) -> usize {
+        let n = self.out.len();
+        out.extend(self.out.drain(..));
+        n
+    }
+
+    /// Passages ready to poll.
+    #[must_use]
+    pub fn ready(&self) -> usize {
+        self.out.len()
+    }
+
+    fn collect_transits(&mut self) {
+        for tr in self.decoder.drain_transits() {
+            self.stats.transits += 1;
+            self.pending.push_back(tr);
+        }
+    }
+
+    /// Closes every pending transit whose streams are complete (or late
+    /// beyond the reordering bound), then trims the buffers.
+    fn settle(&mut self) -> Result<(), GateError> {
+        self.collect_transits();
+        let clock = self.clock.unwrap_or(Timestamp(i64::MIN));
+        while let Some(&tr) = self.pending.front() {
+            let (complete, late) = self.readiness(&tr, clock);
+            if !(complete || late) {
+                break;
+            }
+            self.pending.pop_front();
+            self.close(tr, !complete)?;
+        }
+        let horizon = Timestamp(clock.0.saturating_sub(self.retention().0));
+        self.sweep_uncovered(horizon)?;
+        self.trim(horizon);
+        Ok(())
+    }
+
+    fn retention(&self) -> Micros {
+        let th = self.thermal.as_ref().map_or(0, |t| t.approach.0);
+        let me = self.metal.as_ref().map_or(0, |m| m.before.0 + m.after.0);
+        Micros(th.max(me) + 2 * self.cfg.reorder.0 + 1_000_000)
+    }
+
+    /// (complete, late) for a transit at `tr.t` given the global clock.
+    fn readiness(&self, tr: &Transit, clock: Timestamp) -> (bool, bool) {
+        let mut complete = true;
+        let mut need = tr.t;
+        if tr.direction == Direction::In
+            && let Some(th) = &self.thermal
+        {
+            complete &= th.watermark.is_some_and(|w| w >= tr.t);
+        }
+        if let Some(m) = &self.metal {
+            let end = Timestamp(tr.t.0.saturating_add(m.after.0));
+            complete &= m.watermark.is_some_and(|w| w >= end);
+            need = need.max(end);
+        }
+        let late = clock.0 >= need.0.saturating_add(self.cfg.reorder.0);
+        (complete, late)
+    }
+
+    fn close(&mut self, tr: Transit, late: bool) -> Result<(), GateError> {
+        let way = Way::from(tr.direction);
+        let mut p = Passage {
+            id: 0,
+            gate: self.cfg.gate_id.clone(),
+            entrance: self.cfg.entrance_id.clone(),
+            entry: tr.t,
+            exit: tr.t,
+            direction: way,
+            persons: tr.persons.max(1),
+            thermal: None,
+            metal: None,
+            alarms: Alarms::NONE,
+            flags: PassageFlags::NONE,
+            token: None,
+        };
+        if late {
+            p.flags |= PassageFlags::LATE_STREAM;
+        }
+        if tr.persons > 1 {
+            p.flags |= PassageFlags::MULTIPLE_PERSONS;
+        }
+        if self.decoder.is_faulted(hsm_core::counting::Beam::A)
+            || self.decoder.is_faulted(hsm_core::counting::Beam::B)
+        {
+            p.alarms |= Alarms::SENSOR_FAULT;
+        }
+        // Thermal: frames in (previous inbound transit, this one], within the
+        // approach window; each frame's nearest face.
+        if tr.direction == Direction::In {
+            let lo = Timestamp(
+                self.last_in.map_or(i64::MIN, |t| t.0).max(
+                    tr.t.0
+                        .saturating_sub(self.thermal.as_ref().map_or(0, |t| t.approach.0)),
+                ),
+            );
+            if let Some(th) = &mut self.thermal {
+                let person = self.next_person;
+                self.next_person += 1;
+                let mut first = None;
+                let mut multiple = false;
+                let mut sensor = QualityFlags::NONE;
+                for f in th.frames.iter().filter(|f| f.t > lo && f.t <= tr.t) {
+                    sensor |= f.sensor;
+                    if let Some(face) = &f.face {
+                        th.screener.observe(person, face);
+                        first.get_or_insert(f.t);
+                    }
+                    multiple |= f.faces > 1;
+                }
+                if multiple {
+                    p.flags |= PassageFlags::MULTIPLE_FACES;
+                }
+                if sensor.0 != 0 {
+                    p.alarms |= Alarms::SENSOR_FAULT;
+                }
+                if let Some(t0) = first {
+                    p.entry = t0;
+                }
+                match th.screener.decide(person) {
+                    Some(d) => {
+                        let num = |v: f64| v.is_finite().then_some(v);
+                        p.thermal = Some(ThermalFinding {
+                            site_c: num(d.site.get()).or(None),
+                            corrected_c: num(d.site.get()),
+                            body_c: num(d.body.get()),
+                            outcome: d.outcome.into(),
+                            readings: d.readings,
+                            valid_readings: d.valid_readings,
+                            quality_flags: d.flags.0,
+                        });
+                        match d.outcome {
+                            Outcome::Fever => p.alarms |= Alarms::FEVER,
+                            Outcome::Recheck => p.alarms |= Alarms::RECHECK,
+                            Outcome::Normal => {}
+                        }
+                    }
+                    None => {
+                        p.flags |= PassageFlags::NO_FACE;
+                        p.alarms |= Alarms::RECHECK;
+                    }
+                }
+            }
+            self.last_in = Some(tr.t);
+        }
+        // Metal: the window [t − before, t + after].
+        if let Some(m) = &mut self.metal {
+            let lo = Timestamp(tr.t.0.saturating_sub(m.before.0));
+            let hi = Timestamp(tr.t.0.saturating_add(m.after.0));
+            if m.last_window_end.is_some_and(|e| e > lo) {
+                p.flags |= PassageFlags::METAL_OVERLAP;
+            }
+            m.last_window_end = Some(hi);
+            m.covered_until = m.covered_until.max(hi);
+            match m.decide(lo, hi)? {
+                Some(r) => {
+                    if r.detected {
+                        p.entry = p.entry.min(lo);
+                    }
+                    match r.decision {
+                        Decision::Alarm => p.alarms |= Alarms::THREAT,
+                        Decision::Recheck => p.alarms |= Alarms::RECHECK,
+                        Decision::Pass => {}
+                    }
+                    p.metal = Some(MetalFinding::from_result(&r));
+                }
+                None => {
+                    p.flags |= PassageFlags::METAL_NO_DATA;
+                    p.alarms |= Alarms::SENSOR_FAULT;
+                }
+            }
+        }
+        // Token: the latest one seen within the approach window before the
+        // transit (and not after it).
+        let window = self
+            .thermal
+            .as_ref()
+            .map_or(Micros::from_secs(3), |t| t.approach);
+        let lo = tr.t.0.saturating_sub(window.0);
+        let mut chosen = None;
+        while let Some(&(t, h)) = self.tokens.front() {
+            if t.0 > tr.t.0 {
+                break;
+            }
+            self.tokens.pop_front();
+            if t.0 >= lo {
+                chosen = Some(h);
+            }
+        }
+        match chosen {
+            Some(Some(h)) => {
+                if self.watch.contains(&h) {
+                    p.alarms |= Alarms::WATCHLIST;
+                }
+                p.token = Some(h);
+            }
+            Some(None) => p.flags |= PassageFlags::TOKEN_DROPPED,
+            None => {}
+        }
+        self.stats.passages += 1;
+        self.out.push_back(p);
+        Ok(())
+    }
+
+    /// Runs the detector on metal samples that no passage window covered
+    /// and that are older than `horizon`; a detection there becomes a
+    /// record of its own ([`PassageFlags::METAL_WITHOUT_PASSAGE`]).
+    fn sweep_uncovered(&mut self, horizon: Timestamp) -> Result<(), GateError> {
+        let Some(m) = &mut self.metal else {
+            return Ok(());
+        };
+        let len = Micros(m.before.0 + m.after.0);
+        loop {
+            // The first uncovered sample.
+            let Some(start) = m.times.iter().copied().find(|&t| t >= m.covered_until) else {
+                return Ok(());
+            };
+            let end = Timestamp(start.0.saturating_add(len.0));
+            if end > horizon
+                || !self.pending.is_empty()
+                    && self.pending.iter().any(|tr| tr.t.0 + m.after.0 >= start.0)
+            {
+                return Ok(());
+            }
+            m.covered_until = end;
+            if let Some(r) = m.decide(start, end)?
+                && r.detected
+            {
+                let mut p = Passage {
+                    id: 0,
+                    gate: self.cfg.gate_id.clone(),
+                    entrance: self.cfg.entrance_id.clone(),
+                    entry: start,
+                    exit: end,
+                    direction: Way::Unknown,
+                    persons: 1,
+                    thermal: None,
+                    metal: Some(MetalFinding::from_result(&r)),
+                    alarms: Alarms::NONE,
+                    flags: PassageFlags::METAL_WITHOUT_PASSAGE,
+                    token: None,
+                };
+                match r.decision {
+                    Decision::Alarm => p.alarms |= Alarms::THREAT,
+                    Decision::Recheck => p.alarms |= Alarms::RECHECK,
+                    Decision::Pass => {}
+                }
+                self.stats.passages += 1;
+                self.out.push_back(p);
+            }
+        }
+    }
+
+    fn trim(&mut self, horizon: Timestamp) {
+        if let Some(th) = &mut self.thermal {
+            let keep_from = self.last_in.map_or(horizon, |l| l.min(horizon));
+            while th
+                .frames
+                .front()
+                .is_some_and(|f| f.t < keep_from && f.t < horizon)
+            {
+                th.frames.pop_front();
+            }
+        }
+        if let Some(m) = &mut self.metal {
+            while m
+                .times
+                .front()
+                .is_some_and(|&t| t < horizon && t < m.covered_until)
+            {
+                m.times.pop_front();
+                for _ in 0..m.per_frame {
+                    m.samples.pop_front();
+                }
+            }
+        }
+        let token_horizon = Timestamp(horizon.0.saturating_sub(self.cfg.reorder.0));
+        while self.tokens.front().is_some_and(|&(t, _)| t < token_horizon) {
+            self.tokens.pop_front();
+        }
+    }
+}
+
+impl MetalState {
+    /// The detector's result over samples in `[lo, hi)`, or `None` when
+    /// fewer than `min_coverage` of the expected samples are there.
+    fn decide(
+        &mut self,
+        lo: Timestamp,
+        hi: Timestamp,
+    ) -> Result<Option<hsm_metal::detect::PassageResult>, GateError> {
+        let expected = ((hi.0 - lo.0) as f64 / self.sample_period_us)
+            .round()
+            .max(1.0);
+        let first = self.times.partition_point(|&t| t < lo);
+        let last = self.times.partition_point(|&t| t < hi);
+        let n = last.saturating_sub(first);
+        if (n as f64) < self.min_coverage * expected || n < 8 {
+            return Ok(None);
+        }
+        let (a, b) = (first * self.per_frame, last * self.per_frame);
+        let samples: Vec<Complex64> = self.samples.range(a..b).copied().collect();
+        let freqs = self.per_frame / self.zones.max(1);
+        let passage = MetalPassage::new(self.zones, freqs, samples)?;
+        Ok(Some(self.detector.process(&passage)?))
+    }
+}
