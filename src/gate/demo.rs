@@ -1,1 +1,652 @@
-//! A simulated morning at an entrance (filled in below).
+//! A simulated morning at a hospital entrance, run through a
+//! [`GateSession`] and compared with the simulation's truth.
+//!
+//! The three simulators share one timeline:
+//! - **People and beams** — [`hsm_core::counting::sim`]: arrivals in both
+//!   directions with pairs, groups, tailgaters, loiterers and U-turns, and
+//!   the beam edges they cause (with chatter).
+//!   An overhead camera's person detections (the same simulator's) feed the
+//!   counting line, which tells how many people each beam transit was.
+//! - **Thermal** — [`hsm_thermal::sim`]: each inbound person is drawn from
+//!   the population (a stated fraction febrile) and rendered walking up to
+//!   the camera on a 10 frame/s grid from 1.25 s to 0.25 s before they cross
+//!   the beams (about 2.1 m to 0.9 m away); people whose approaches overlap
+//!   share frames. Between approaches the camera delivers one frame per
+//!   second (the blackbody and sensor checks keep running).
+//! - **Metal** — [`hsm_metal::sim`]: each crossing person carries nothing, one
+//!   innocuous item or one threat from the built-in library at a random body
+//!   location; their 3.5 s coil recording spans their crossing, and
+//!   overlapping recordings add (the coil responses superpose). The static
+//!   coupling offset and drift are set to zero so that recordings can be
+//!   added; between recordings no samples are streamed (the session treats
+//!   the gap as no data, which a real gate's continuous stream never has).
+//!
+//! The streams are merged in time order and fed to the session, which writes
+//! each passage to the log as it closes. [`DemoSummary`] compares passages
+//! with the truth person by person.
+
+use std::collections::BTreeMap;
+use std::time::Instant;
+
+use hsm_core::counting::{Direction, sim as csim};
+use hsm_core::rng::SplitMix64;
+use hsm_core::{FrameView, Timestamp};
+use hsm_metal::gate::Gate;
+use hsm_metal::library::{LibraryObject, ObjectClass};
+use hsm_metal::sim::{BodyLocation, Carried, Disturbances};
+use hsm_thermal::extract::{BlackbodyConfig, ProcessorConfig};
+use hsm_thermal::sim::{self as tsim, Person, Placement, Scene};
+use num_complex::Complex64;
+use serde::Serialize;
+
+use super::error::GateError;
+use super::log::PassageLog;
+use super::record::{Alarms, Passage, PassageFlags, Way};
+use super::session::{GateSession, MetalSetup, SessionConfig, ThermalSetup};
+
+/// 2026-11-23 07:30 at UTC+8 (a Monday morning), µs since the Unix epoch.
+pub const DEFAULT_START: Timestamp = Timestamp(1_795_390_200_000_000);
+
+/// What to simulate.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DemoConfig {
+    /// Simulated minutes (0 < m <= 1440).
+    pub minutes: f64,
+    /// Seed: same seed, same passages.
+    pub seed: u64,
+    /// Wall-clock time of the first instant, µs since the Unix epoch.
+    pub start: Timestamp,
+    /// Fraction of inbound persons febrile (default 0.05).
+    pub fever_fraction: f64,
+    /// Fraction of persons carrying a threat (default 0.03).
+    pub threat_fraction: f64,
+    /// Fraction carrying one innocuous item (default 0.5).
+    pub innocuous_fraction: f64,
+    /// Gap between groups reaching the gate, s (default 1.5–8: about ten
+    /// people a minute through one lane).
+    pub gap_s: (f64, f64),
+}
+
+impl Default for DemoConfig {
+    fn default() -> Self {
+        DemoConfig {
+            minutes: 30.0,
+            seed: 1,
+            start: DEFAULT_START,
+            fever_fraction: 0.05,
+            threat_fraction: 0.03,
+            innocuous_fraction: 0.5,
+            gap_s: (1.5, 8.0),
+        }
+    }
+}
+
+/// One truth-versus-gate tally.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Tally {
+    /// Cases in the truth.
+    pub truth: u64,
+    /// Of those, alarmed by the gate.
+    pub alarmed: u64,
+    /// Of those, sent to re-check instead.
+    pub rechecked: u64,
+    /// Alarms on persons without the condition.
+    pub false_alarms: u64,
+}
+
+/// Per threat class: carried and alarmed.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct ClassTally {
+    /// The class (`knife`, `firearm`, …).
+    pub class: String,
+    /// Passes carrying it.
+    pub carried: u64,
+    /// Of those, alarmed.
+    pub alarmed: u64,
+    /// Of those, re-checked.
+    pub rechecked: u64,
+}
+
+/// What the demo did and how it compares with the truth.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct DemoSummary {
+    /// Simulated minutes.
+    pub minutes: f64,
+    /// Seed.
+    pub seed: u64,
+    /// Persons who crossed, by direction (truth).
+    pub truth_in: u64,
+    /// Persons who crossed out (truth).
+    pub truth_out: u64,
+    /// Persons counted in by the gate's passages.
+    pub passages_in: u64,
+    /// Persons counted out.
+    pub passages_out: u64,
+    /// Passages written.
+    pub passages: u64,
+    /// Passages standing for two people (flagged).
+    pub multiple_persons: u64,
+    /// Records of metal without a transit.
+    pub metal_without_passage: u64,
+    /// Crossing persons matched to a passage of their own.
+    pub matched: u64,
+    /// Crossing persons sharing a passage flagged as several people.
+    pub matched_flagged: u64,
+    /// Crossing persons sharing a passage that is *not* flagged (merged
+    /// silently: should be 0).
+    pub merged_unflagged: u64,
+    /// Crossing persons with no passage at all.
+    pub unmatched_persons: u64,
+    /// Passages no crossing person explains.
+    pub unmatched_passages: u64,
+    /// Fever: febrile inbound persons, alarmed, re-checked; false alarms.
+    pub fever: Tally,
+    /// Threats: persons carrying one; alarmed; re-checked; false alarms on
+    /// persons carrying none.
+    pub threat: Tally,
+    /// Per threat class.
+    pub threat_classes: Vec<ClassTally>,
+    /// Nuisance: persons carrying one innocuous item; threat alarms among
+    /// them (`alarmed`) and re-checks.
+    pub nuisance: Tally,
+    /// Passages with a re-check.
+    pub rechecks: u64,
+    /// Passages with a sensor-fault alarm.
+    pub sensor_faults: u64,
+    /// Thermal frames processed.
+    pub frames: u64,
+    /// Metal sample frames processed.
+    pub metal_samples: u64,
+    /// Wall-clock seconds the run took.
+    pub wall_s: f64,
+    /// Simulated time / wall-clock time.
+    pub speed_factor: f64,
+}
+
+#[derive(Clone, Debug)]
+struct Truth {
+    direction: Direction,
+    crossing: Timestamp,
+    fever: bool,
+    threat: Option<ObjectClass>,
+    innocuous: bool,
+    passage: Option<usize>,
+}
+
+/// A person in the thermal scene during their approach.
+#[derive(Clone, Copy, Debug)]
+struct Approach {
+    person: Person,
+    crossing: i64,
+    lateral: f64,
+    height: f64,
+    speed: f64,
+}
+
+const FRAME_STEP_US: i64 = 100_000;
+const APPROACH_FIRST_US: i64 = 1_250_000;
+const APPROACH_LAST_US: i64 = 250_000;
+
+fn range(rng: &mut SplitMix64, lo: f64, hi: f64) -> f64 {
+    lo + (hi - lo) * rng.unit()
+}
+
+fn bad(field: &'static str, value: f64, expected: &'static str) -> GateError {
+    GateError::InvalidArgument {
+        field,
+        value,
+        expected,
+    }
+}
+
+/// The session configuration the demo uses: the default thermal camera
+/// (160 × 120 TLinear, blackbody at 35 °C in view), the default 18-zone,
+/// 4-frequency coils with the "hospital" program, default beams.
+///
+/// # Errors
+/// None in practice; the thermal simulator's blackbody placement is checked.
+pub fn demo_session_config() -> Result<SessionConfig, GateError> {
+    let cam = tsim::CameraModel::default();
+    let bb = tsim::default_blackbody(cam.width, cam.height);
+    let processor = ProcessorConfig {
+        radiometry: cam.radiometry,
+        blackbody: Some(BlackbodyConfig::new(bb.interior(2), bb.set_point)),
+        ..ProcessorConfig::default()
+    };
+    let mut line = hsm_core::counting::LineConfig::new(hsm_core::counting::CountingLine::new(
+        0.0, 120.0, 320.0, 120.0,
+    ));
+    line.queue_capacity = 4096;
+    Ok(SessionConfig {
+        line: Some(line),
+        gate_id: "gate-1".to_owned(),
+        entrance_id: "outpatient-main".to_owned(),
+        thermal: Some(ThermalSetup {
+            processor,
+            ..ThermalSetup::default()
+        }),
+        metal: Some(MetalSetup::default()),
+        ..SessionConfig::default()
+    })
+}
+
+/// Runs the demo: simulates, feeds a session built from
+/// [`demo_session_config`], appends every passage to `log` (when given) and
+/// compares with the truth. `progress` is called with the simulated
+/// fraction done (0–1) now and then.
+///
+/// # Errors
+/// [`GateError::InvalidArgument`] for a bad configuration; any pipeline or
+/// log error.
+pub fn run(
+    cfg: &DemoConfig,
+    mut log: Option<&mut PassageLog>,
+    mut progress: impl FnMut(f64),
+) -> Result<DemoSummary, GateError> {
+    if !(cfg.minutes > 0.0 && cfg.minutes <= 1440.0) {
+        return Err(bad("minutes", cfg.minutes, "0 < minutes <= 1440"));
+    }
+    for (f, v) in [
+        ("fever_fraction", cfg.fever_fraction),
+        ("threat_fraction", cfg.threat_fraction),
+        ("innocuous_fraction", cfg.innocuous_fraction),
+    ] {
+        if !(0.0..=1.0).contains(&v) {
+            return Err(bad(f, v, "a fraction in [0, 1]"));
+        }
+    }
+    if cfg.threat_fraction + cfg.innocuous_fraction > 1.0 {
+        return Err(bad(
+            "threat_fraction + innocuous_fraction",
+            cfg.threat_fraction + cfg.innocuous_fraction,
+            "at most 1",
+        ));
+    }
+    let wall = Instant::now();
+    let session_cfg = demo_session_config()?;
+    let mut session = GateSession::new(session_cfg.clone())?;
+    let start = cfg.start.0;
+
+    // People and beams.
+    let csim_cfg = csim::SimConfig {
+        seed: cfg.seed,
+        minutes: cfg.minutes,
+        gap_s: cfg.gap_s,
+        ..csim::SimConfig::default()
+    };
+    let people = csim::simulate(&csim_cfg)?;
+    let mut rng = SplitMix64::new(cfg.seed ^ 0x6761_7465_2d64_656d);
+
+    // Thermal.
+    let tcfg = tsim::SimConfig {
+        seed: cfg.seed,
+        population: tsim::Population {
+            fever_fraction: cfg.fever_fraction,
+            ..tsim::Population::default()
+        },
+        ..tsim::SimConfig::default()
+    };
+    let mut tsim = tsim::Simulator::new(tcfg)?;
+    let cam = tcfg.camera;
+
+    // Metal.
+    let metal_setup = session_cfg.metal.clone().unwrap_or_default();
+    let gate = Gate::new(metal_setup.coils.clone())?;
+    let omegas = gate.omegas().to_vec();
+    let fs = gate.config().sample_rate_hz;
+    let slot_us = 1e6 / fs;
+    let per_frame = gate.zones() * gate.frequencies();
+    let mut msim = hsm_metal::sim::Simulator::new(
+        gate,
+        hsm_metal::sim::SimConfig {
+            // Long enough that the gate's window around the beams' clearing
+            // (up to a second after the crossing) is covered.
+            duration_s: 3.5,
+            disturbances: Disturbances {
+                offset: 0.0,
+                drift_per_s: 0.0,
+                ..Disturbances::default()
+            },
+            ..hsm_metal::sim::SimConfig::default()
+        },
+        cfg.seed,
+    )?;
+    let library = hsm_metal::library::builtin();
+    let threats: Vec<&LibraryObject> = library.iter().filter(|o| o.class.is_threat()).collect();
+    let innocuous: Vec<&LibraryObject> = library.iter().filter(|o| !o.class.is_threat()).collect();
+    let mut signatures = BTreeMap::new();
+    for o in &library {
+        signatures.insert(o.name.clone(), o.signature(&omegas)?);
+    }
+
+    // Truth per crossing person, in crossing order.
+    let mut truth: Vec<Truth> = Vec::new();
+    let mut approaches: Vec<Approach> = Vec::new();
+    let mut carried: Vec<Vec<Carried>> = Vec::new();
+    for tr in &people.truth {
+        let u = rng.unit();
+        let (threat, item) = if u < cfg.threat_fraction && !threats.is_empty() {
+            let o = threats[rng.below(threats.len() as u64) as usize];
+            (Some(o.class), Some(o))
+        } else if u < cfg.threat_fraction + cfg.innocuous_fraction && !innocuous.is_empty() {
+            let o = innocuous[rng.below(innocuous.len() as u64) as usize];
+            (None, Some(o))
+        } else {
+            (None, None)
+        };
+        let items = match item {
+            Some(o) => {
+                let location =
+                    BodyLocation::ALL[rng.below(BodyLocation::ALL.len() as u64) as usize];
+                match signatures.get(&o.name) {
+                    Some(sig) => vec![Carried {
+                        signature: sig.clone(),
+                        location,
+                        orientation: None,
+                    }],
+                    None => Vec::new(),
+                }
+            }
+            None => Vec::new(),
+        };
+        let crossing = Timestamp(start + tr.t.0);
+        let mut fever = false;
+        if tr.direction == Direction::In {
+            let person = tsim.draw_person();
+            fever = person.fever;
+            approaches.push(Approach {
+                person,
+                crossing: crossing.0,
+                lateral: range(&mut rng, -0.12, 0.12),
+                height: range(&mut rng, -0.06, 0.06),
+                speed: range(&mut rng, 1.0, 1.4),
+            });
+        }
+        truth.push(Truth {
+            direction: tr.direction,
+            crossing,
+            fever,
+            threat,
+            innocuous: item.is_some() && threat.is_none(),
+            passage: None,
+        });
+        carried.push(items);
+    }
+
+    // The thermal frame grid: approach frames, else one a second.
+    let mut frame_times: Vec<i64> = Vec::new();
+    for a in &approaches {
+        let first = (a.crossing - APPROACH_FIRST_US).div_euclid(FRAME_STEP_US) + 1;
+        let last = (a.crossing - APPROACH_LAST_US).div_euclid(FRAME_STEP_US);
+        frame_times.extend((first..=last).map(|k| k * FRAME_STEP_US));
+    }
+    let end = start + (cfg.minutes * 60e6) as i64;
+    let mut k = start.div_euclid(1_000_000) * 1_000_000;
+    while k < end {
+        frame_times.push(k);
+        k += 1_000_000;
+    }
+    frame_times.sort_unstable();
+    frame_times.dedup();
+
+    // Beam edges, on the wall clock.
+    let beams: Vec<hsm_core::counting::BeamEvent> = people
+        .beam_events
+        .iter()
+        .map(|e| hsm_core::counting::BeamEvent {
+            t: Timestamp(start + e.t.0),
+            ..*e
+        })
+        .collect();
+
+    // Merge: frames and beams by time; metal slots produced lazily.
+    let mut metal_acc: BTreeMap<i64, Vec<Complex64>> = BTreeMap::new();
+    let mut next_metal_person = 0usize;
+    let mut counts = vec![0u16; cam.width * cam.height];
+    let (mut fi, mut bi, mut di) = (0usize, 0usize, 0usize);
+    let mut passages: Vec<Passage> = Vec::new();
+    let mut last_progress = start;
+    let mut active: Vec<usize> = Vec::new();
+    let mut next_approach = 0usize;
+    loop {
+        let tf = frame_times.get(fi).copied();
+        let tb = beams.get(bi).map(|e| e.t.0);
+        let td = people.frames.get(di).map(|f| start + f.t.0);
+        let Some(now) = [tf, tb, td].into_iter().flatten().min() else {
+            break;
+        };
+        // Generate metal recordings that start before now + 2.5 s.
+        while let Some(tr) = truth.get(next_metal_person) {
+            if tr.crossing.0 - 2_500_000 > now + 2_500_000 {
+                break;
+            }
+            let items = carried
+                .get(next_metal_person)
+                .map_or(&[][..], Vec::as_slice);
+            let (rec, mtruth) = msim.passage(items)?;
+            let t0 = tr.crossing.0 as f64 - mtruth.crossing_s * 1e6;
+            for (j, frame) in (0..rec.frames()).filter_map(|j| rec.frame(j).map(|f| (j, f))) {
+                let slot = ((t0 + j as f64 * slot_us) / slot_us).round() as i64;
+                let acc = metal_acc
+                    .entry(slot)
+                    .or_insert_with(|| vec![Complex64::new(0.0, 0.0); per_frame]);
+                for (a, s) in acc.iter_mut().zip(frame) {
+                    *a += s;
+                }
+            }
+            next_metal_person += 1;
+        }
+        // Feed metal slots up to now.
+        while let Some(entry) = metal_acc.first_entry() {
+            let t = (*entry.key() as f64 * slot_us).round() as i64;
+            if t > now {
+                break;
+            }
+            let frame = entry.remove();
+            session.push_metal(Timestamp(t), &frame)?;
+        }
+        if tb == Some(now) {
+            if let Some(ev) = beams.get(bi) {
+                session.push_beam(*ev)?;
+            }
+            bi += 1;
+        } else if td == Some(now) {
+            session.push_detections(Timestamp(now), people.frame_detections(di))?;
+            di += 1;
+        } else {
+            // Render the frame at `now` with everyone approaching.
+            while let Some(a) = approaches.get(next_approach) {
+                if a.crossing - APPROACH_FIRST_US > now {
+                    break;
+                }
+                active.push(next_approach);
+                next_approach += 1;
+            }
+            active.retain(|&i| {
+                approaches
+                    .get(i)
+                    .is_some_and(|a| a.crossing - APPROACH_LAST_US >= now)
+            });
+            let mut scene = Scene::default();
+            for &i in &active {
+                let Some(a) = approaches.get(i) else { continue };
+                let dt = (a.crossing - now) as f64 / 1e6;
+                if dt < APPROACH_LAST_US as f64 / 1e6 {
+                    continue;
+                }
+                let d = 0.6 + a.speed * dt;
+                let f = cam.focal_px / d;
+                scene.people.push(Placement {
+                    person: a.person,
+                    x: cam.width as f64 / 2.0 + a.lateral * f,
+                    y: cam.height as f64 * 0.42 + a.height * f,
+                    distance_m: d,
+                });
+            }
+            // Far to near.
+            scene
+                .people
+                .sort_by(|a, b| b.distance_m.total_cmp(&a.distance_m));
+            tsim.render_into(&scene, &mut counts);
+            let view = FrameView::packed(&counts, cam.width, cam.height)?;
+            session.push_frame(Timestamp(now), &view)?;
+            fi += 1;
+        }
+        let before = passages.len();
+        session.poll(&mut passages);
+        if let Some(log) = log.as_deref_mut()
+            && passages.len() > before
+        {
+            log.append_all(&mut passages[before..])?;
+        }
+        if now - last_progress >= 30_000_000 {
+            last_progress = now;
+            progress(((now - start) as f64 / (end - start) as f64).clamp(0.0, 1.0));
+        }
+    }
+    // Remaining metal, then close everything.
+    while let Some((slot, frame)) = metal_acc.pop_first() {
+        session.push_metal(Timestamp((slot as f64 * slot_us).round() as i64), &frame)?;
+    }
+    session.finish()?;
+    let before = passages.len();
+    session.poll(&mut passages);
+    if let Some(log) = log
+        && passages.len() > before
+    {
+        log.append_all(&mut passages[before..])?;
+    }
+    progress(1.0);
+
+    let stats = session.stats();
+    let mut s = summarise(cfg, &mut truth, &passages);
+    s.frames = stats.frames;
+    s.metal_samples = stats.metal_samples;
+    s.wall_s = wall.elapsed().as_secs_f64();
+    s.speed_factor = cfg.minutes * 60.0 / s.wall_s.max(1e-9);
+    Ok(s)
+}
+
+/// Matches passages to truth persons and tallies.
+fn summarise(cfg: &DemoConfig, truth: &mut [Truth], passages: &[Passage]) -> DemoSummary {
+    let mut s = DemoSummary {
+        minutes: cfg.minutes,
+        seed: cfg.seed,
+        passages: passages.len() as u64,
+        ..DemoSummary::default()
+    };
+    let mut explained = vec![0u32; passages.len()];
+    // Each crossing person: the passage of the same direction completing
+    // nearest after their crossing (within 2 s), preferring unused ones.
+    for tr in truth.iter_mut() {
+        let way = Way::from(tr.direction);
+        let mut best: Option<(usize, i64)> = None;
+        for (i, p) in passages.iter().enumerate() {
+            if p.direction != way {
+                continue;
+            }
+            let dt = p.exit.0 - tr.crossing.0;
+            if !(-200_000..=2_000_000).contains(&dt) {
+                continue;
+            }
+            let cost = dt.abs() + if explained[i] > 0 { 10_000_000 } else { 0 };
+            if best.is_none_or(|(_, c)| cost < c) {
+                best = Some((i, cost));
+            }
+        }
+        if let Some((i, _)) = best {
+            explained[i] += 1;
+            tr.passage = Some(i);
+        }
+    }
+    for tr in truth.iter() {
+        match tr.direction {
+            Direction::In => s.truth_in += 1,
+            Direction::Out => s.truth_out += 1,
+        }
+        let Some(p) = tr.passage.and_then(|i| passages.get(i)) else {
+            s.unmatched_persons += 1;
+            continue;
+        };
+        let shared = tr
+            .passage
+            .and_then(|i| explained.get(i))
+            .copied()
+            .unwrap_or(0)
+            > 1;
+        if !shared {
+            s.matched += 1;
+        } else if p.flags.contains(PassageFlags::MULTIPLE_PERSONS) {
+            s.matched_flagged += 1;
+        } else {
+            s.merged_unflagged += 1;
+        }
+        if tr.direction == Direction::In {
+            if tr.fever {
+                s.fever.truth += 1;
+                if p.alarms.contains(Alarms::FEVER) {
+                    s.fever.alarmed += 1;
+                } else if p.alarms.contains(Alarms::RECHECK) {
+                    s.fever.rechecked += 1;
+                }
+            } else if p.alarms.contains(Alarms::FEVER) && !shared {
+                s.fever.false_alarms += 1;
+            }
+        }
+        if let Some(class) = tr.threat {
+            s.threat.truth += 1;
+            let alarmed = p.alarms.contains(Alarms::THREAT);
+            let rechecked = !alarmed && p.alarms.contains(Alarms::RECHECK);
+            s.threat.alarmed += u64::from(alarmed);
+            s.threat.rechecked += u64::from(rechecked);
+            let name = class.name();
+            match s.threat_classes.iter_mut().find(|c| c.class == name) {
+                Some(c) => {
+                    c.carried += 1;
+                    c.alarmed += u64::from(alarmed);
+                    c.rechecked += u64::from(rechecked);
+                }
+                None => s.threat_classes.push(ClassTally {
+                    class: name.to_owned(),
+                    carried: 1,
+                    alarmed: u64::from(alarmed),
+                    rechecked: u64::from(rechecked),
+                }),
+            }
+        } else if p.alarms.contains(Alarms::THREAT) && !shared {
+            s.threat.false_alarms += 1;
+        }
+        if tr.innocuous {
+            s.nuisance.truth += 1;
+            if p.alarms.contains(Alarms::THREAT) {
+                s.nuisance.alarmed += 1;
+            } else if p.alarms.contains(Alarms::RECHECK) {
+                s.nuisance.rechecked += 1;
+            }
+        }
+    }
+    s.threat_classes.sort_by(|a, b| a.class.cmp(&b.class));
+    for (i, p) in passages.iter().enumerate() {
+        match p.direction {
+            Way::In => s.passages_in += u64::from(p.persons),
+            Way::Out => s.passages_out += u64::from(p.persons),
+            Way::Unknown => {}
+        }
+        if p.flags.contains(PassageFlags::MULTIPLE_PERSONS) {
+            s.multiple_persons += 1;
+        }
+        if p.flags.contains(PassageFlags::METAL_WITHOUT_PASSAGE) {
+            s.metal_without_passage += 1;
+        }
+        if p.alarms.contains(Alarms::RECHECK) {
+            s.rechecks += 1;
+        }
+        if p.alarms.contains(Alarms::SENSOR_FAULT) {
+            s.sensor_faults += 1;
+        }
+        if explained.get(i).copied().unwrap_or(0) == 0 && p.direction != Way::Unknown {
+            s.unmatched_passages += 1;
+        }
+    }
+    s
+}

@@ -2,7 +2,9 @@
 
 use std::collections::{HashSet, VecDeque};
 
-use hsm_core::counting::{BeamConfig, BeamDecoder, BeamEvent, Direction, Transit};
+use hsm_core::counting::{
+    BeamConfig, BeamDecoder, BeamEvent, Detection, Direction, LineConfig, LineCounter, Transit,
+};
 use hsm_core::{CoreError, FrameView, Micros, Timestamp};
 use hsm_metal::classify::Model;
 use hsm_metal::detect::{Decision, Detector, Program};
@@ -84,6 +86,10 @@ pub struct SessionConfig {
     pub metal: Option<MetalSetup>,
     /// The through-beam decoder (always: beams anchor passages).
     pub beams: BeamConfig,
+    /// An overhead camera's counting line, if fitted: it tells how many
+    /// people a beam transit really was (beams cannot separate two people
+    /// side by side).
+    pub line: Option<LineConfig>,
     /// How far one stream may lag the others (default 1 s). A passage waits
     /// at most this long past the point where a lagging stream should have
     /// delivered; then it is closed without that stream and flagged
@@ -101,6 +107,7 @@ impl Default for SessionConfig {
             thermal: Some(ThermalSetup::default()),
             metal: Some(MetalSetup::default()),
             beams: BeamConfig::default(),
+            line: None,
             reorder: Micros::from_secs(1),
         }
     }
@@ -149,11 +156,29 @@ struct MetalState {
     times: VecDeque<Timestamp>,
     samples: VecDeque<Complex64>,
     watermark: Option<Timestamp>,
-    /// Samples before this time are covered by some passage's window.
-    covered_until: Timestamp,
+    /// Windows of closed passages, in closing order (sorted by start).
+    covered: VecDeque<(Timestamp, Timestamp)>,
+    /// Samples before this time have been swept for metal without passage.
+    swept_until: Timestamp,
     /// End of the last passage's window (overlap detection).
     last_window_end: Option<Timestamp>,
 }
+
+/// Uncovered metal samples this close to a passage's window are that
+/// passage's tails, not a passage of their own.
+const SWEEP_GUARD_US: i64 = 500_000;
+
+struct LineState {
+    counter: LineCounter,
+    transits: VecDeque<Transit>,
+    watermark: Option<Timestamp>,
+}
+
+/// How far from a beam transit a line crossing may be to belong to it.
+const LINE_MATCH_US: i64 = 1_000_000;
+/// Line crossings this close to a beam transit's own crossing are people
+/// walking abreast of it.
+const LINE_ABREAST_US: i64 = 400_000;
 
 /// Counters of what the session has seen.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
@@ -172,6 +197,10 @@ pub struct SessionStats {
     pub tokens: u64,
     /// Frames with a sensor fault flag.
     pub faulty_frames: u64,
+    /// Overhead-camera frames (detections) received.
+    pub detection_frames: u64,
+    /// Counting-line crossings that no beam transit explained.
+    pub unexplained_line_crossings: u64,
 }
 
 /// A gate: configured once, fed timestamped sensor data in any interleaving
@@ -181,6 +210,7 @@ pub struct GateSession {
     decoder: BeamDecoder,
     thermal: Option<ThermalState>,
     metal: Option<MetalState>,
+    line: Option<LineState>,
     key: Option<SiteKey>,
     watch: HashSet<TokenHash>,
     tokens: VecDeque<(Timestamp, Option<TokenHash>)>,
@@ -291,10 +321,19 @@ impl GateSession {
                     times: VecDeque::new(),
                     samples: VecDeque::new(),
                     watermark: None,
-                    covered_until: Timestamp(i64::MIN),
+                    covered: VecDeque::new(),
+                    swept_until: Timestamp(i64::MIN),
                     last_window_end: None,
                 })
             }
+            None => None,
+        };
+        let line = match &cfg.line {
+            Some(l) => Some(LineState {
+                counter: LineCounter::new(*l)?,
+                transits: VecDeque::new(),
+                watermark: None,
+            }),
             None => None,
         };
         Ok(GateSession {
@@ -302,6 +341,7 @@ impl GateSession {
             decoder,
             thermal,
             metal,
+            line,
             key: None,
             watch: HashSet::new(),
             tokens: VecDeque::new(),
@@ -424,13 +464,36 @@ impl GateSession {
         self.settle()
     }
 
+    /// Feeds one overhead-camera frame's person detections (for the
+    /// counting line).
+    ///
+    /// # Errors
+    /// [`GateError::InvalidArgument`] without a line set-up; the counter's
+    /// errors (`OutOfOrder`, bad detections).
+    pub fn push_detections(
+        &mut self,
+        t: Timestamp,
+        detections: &[Detection],
+    ) -> Result<(), GateError> {
+        let l = self
+            .line
+            .as_mut()
+            .ok_or_else(|| invalid("detections", 0.0, "a session with a counting line"))?;
+        l.counter.push_frame(t, detections)?;
+        l.transits.extend(l.counter.drain());
+        l.watermark = Some(t);
+        self.stats.detection_frames += 1;
+        self.tick(t);
+        self.settle()
+    }
+
     /// Feeds one beam edge.
     ///
     /// # Errors
     /// The decoder's: `OutOfOrder` for an edge older than the previous.
     pub fn push_beam(&mut self, ev: BeamEvent) -> Result<(), GateError> {
         self.decoder.push(ev)?;
-        self.beam_watermark = Some(ev.t);
+        self.beam_watermark = Some(self.beam_watermark.map_or(ev.t, |w| w.max(ev.t)));
         self.stats.beam_events += 1;
         self.tick(ev.t);
         self.settle()
@@ -472,6 +535,9 @@ impl GateSession {
         }
         if let Some(m) = &mut self.metal {
             m.watermark = Some(m.watermark.map_or(now, |w| w.max(now)));
+        }
+        if let Some(l) = &mut self.line {
+            l.watermark = Some(l.watermark.map_or(now, |w| w.max(now)));
         }
         self.tick(now);
         self.settle()
@@ -515,8 +581,16 @@ impl GateSession {
     /// Closes every pending transit whose streams are complete (or late
     /// beyond the reordering bound), then trims the buffers.
     fn settle(&mut self) -> Result<(), GateError> {
-        self.collect_transits();
         let clock = self.clock.unwrap_or(Timestamp(i64::MIN));
+        // The beam stream may lag the newest data by at most `reorder`: by
+        // then it has delivered everything before `clock − reorder`, so the
+        // decoder can confirm edges up to there.
+        let beam_time = Timestamp(clock.0.saturating_sub(self.cfg.reorder.0));
+        if self.beam_watermark.is_none_or(|w| w < beam_time) {
+            self.decoder.advance(beam_time)?;
+            self.beam_watermark = Some(beam_time);
+        }
+        self.collect_transits();
         while let Some(&tr) = self.pending.front() {
             let (complete, late) = self.readiness(&tr, clock);
             if !(complete || late) {
@@ -534,7 +608,7 @@ impl GateSession {
     fn retention(&self) -> Micros {
         let th = self.thermal.as_ref().map_or(0, |t| t.approach.0);
         let me = self.metal.as_ref().map_or(0, |m| m.before.0 + m.after.0);
-        Micros(th.max(me) + 2 * self.cfg.reorder.0 + 1_000_000)
+        Micros(th.max(me).max(2 * LINE_MATCH_US) + 2 * self.cfg.reorder.0 + 1_000_000)
     }
 
     /// (complete, late) for a transit at `tr.t` given the global clock.
@@ -549,6 +623,11 @@ impl GateSession {
         if let Some(m) = &self.metal {
             let end = Timestamp(tr.t.0.saturating_add(m.after.0));
             complete &= m.watermark.is_some_and(|w| w >= end);
+            need = need.max(end);
+        }
+        if let Some(l) = &self.line {
+            let end = Timestamp(tr.t.0.saturating_add(LINE_MATCH_US));
+            complete &= l.watermark.is_some_and(|w| w >= end);
             need = need.max(end);
         }
         let late = clock.0 >= need.0.saturating_add(self.cfg.reorder.0);
@@ -574,7 +653,34 @@ impl GateSession {
         if late {
             p.flags |= PassageFlags::LATE_STREAM;
         }
-        if tr.persons > 1 {
+        if let Some(l) = &mut self.line {
+            // Crossings long before this transit belong to nobody.
+            while l
+                .transits
+                .front()
+                .is_some_and(|x| x.t.0 < tr.t.0 - LINE_MATCH_US)
+            {
+                l.transits.pop_front();
+                self.stats.unexplained_line_crossings += 1;
+            }
+            let near = |x: &Transit| {
+                x.direction == tr.direction && (x.t.0 - tr.t.0).abs() <= LINE_MATCH_US
+            };
+            let own = l
+                .transits
+                .iter()
+                .filter(|x| near(x))
+                .min_by_key(|x| (x.t.0 - tr.t.0).abs())
+                .map(|x| x.t.0);
+            if let Some(own) = own {
+                let before = l.transits.len();
+                l.transits
+                    .retain(|x| !(near(x) && (x.t.0 - own).abs() <= LINE_ABREAST_US));
+                let abreast = (before - l.transits.len()) as u32;
+                p.persons = p.persons.max(abreast);
+            }
+        }
+        if p.persons > 1 {
             p.flags |= PassageFlags::MULTIPLE_PERSONS;
         }
         if self.decoder.is_faulted(hsm_core::counting::Beam::A)
@@ -648,7 +754,7 @@ impl GateSession {
                 p.flags |= PassageFlags::METAL_OVERLAP;
             }
             m.last_window_end = Some(hi);
-            m.covered_until = m.covered_until.max(hi);
+            m.covered.push_back((lo, hi));
             match m.decide(lo, hi)? {
                 Some(r) => {
                     if r.detected {
@@ -700,52 +806,105 @@ impl GateSession {
     }
 
     /// Runs the detector on metal samples that no passage window covered
-    /// and that are older than `horizon`; a detection there becomes a
+    /// (keeping [`SWEEP_GUARD_US`] clear of every window) and that are older
+    /// than `horizon`, in window-sized pieces; a detection there becomes a
     /// record of its own ([`PassageFlags::METAL_WITHOUT_PASSAGE`]).
     fn sweep_uncovered(&mut self, horizon: Timestamp) -> Result<(), GateError> {
+        let pending_start = match &self.metal {
+            Some(m) => self
+                .pending
+                .iter()
+                .map(|tr| tr.t.0.saturating_sub(m.before.0))
+                .min()
+                .unwrap_or(i64::MAX),
+            None => return Ok(()),
+        };
         let Some(m) = &mut self.metal else {
             return Ok(());
         };
-        let len = Micros(m.before.0 + m.after.0);
-        loop {
-            // The first uncovered sample.
-            let Some(start) = m.times.iter().copied().find(|&t| t >= m.covered_until) else {
-                return Ok(());
-            };
-            let end = Timestamp(start.0.saturating_add(len.0));
-            if end > horizon
-                || !self.pending.is_empty()
-                    && self.pending.iter().any(|tr| tr.t.0 + m.after.0 >= start.0)
-            {
-                return Ok(());
+        let (Some(first), Some(last)) = (m.times.front().copied(), m.times.back().copied()) else {
+            return Ok(());
+        };
+        let len = m.before.0 + m.after.0;
+        // Transits not decoded yet complete after the beams' watermark.
+        let undecoded_start = self
+            .beam_watermark
+            .map_or(i64::MIN, |w| w.0.saturating_sub(m.before.0));
+        let limit = horizon
+            .0
+            .min(pending_start.saturating_sub(SWEEP_GUARD_US))
+            .min(undecoded_start.saturating_sub(SWEEP_GUARD_US))
+            .min(last.0.saturating_add(1));
+        let mut cursor = m.swept_until.0.max(first.0);
+        if limit <= cursor {
+            return Ok(());
+        }
+        // Uncovered pieces in [cursor, limit).
+        let mut pieces: Vec<(i64, i64, bool)> = Vec::new();
+        for &(s, e) in &m.covered {
+            let (gs, ge) = (s.0 - SWEEP_GUARD_US, e.0 + SWEEP_GUARD_US);
+            if ge <= cursor {
+                continue;
             }
-            m.covered_until = end;
-            if let Some(r) = m.decide(start, end)?
-                && r.detected
-            {
-                let mut p = Passage {
-                    id: 0,
-                    gate: self.cfg.gate_id.clone(),
-                    entrance: self.cfg.entrance_id.clone(),
-                    entry: start,
-                    exit: end,
-                    direction: Way::Unknown,
-                    persons: 1,
-                    thermal: None,
-                    metal: Some(MetalFinding::from_result(&r)),
-                    alarms: Alarms::NONE,
-                    flags: PassageFlags::METAL_WITHOUT_PASSAGE,
-                    token: None,
-                };
-                match r.decision {
-                    Decision::Alarm => p.alarms |= Alarms::THREAT,
-                    Decision::Recheck => p.alarms |= Alarms::RECHECK,
-                    Decision::Pass => {}
+            if gs >= limit {
+                break;
+            }
+            if gs > cursor {
+                pieces.push((cursor, gs, true));
+            }
+            cursor = cursor.max(ge);
+        }
+        let mut swept = cursor.min(limit);
+        if cursor < limit {
+            // The trailing piece is open-ended: sweep whole windows only.
+            let whole = (limit - cursor) / len * len;
+            pieces.push((cursor, cursor + whole, false));
+            swept = cursor + whole;
+        }
+        m.swept_until = Timestamp(swept.max(m.swept_until.0));
+        for (a, b, closed) in pieces {
+            let mut s0 = a;
+            while s0 < b {
+                let e0 = (s0 + len).min(b);
+                if closed && e0 - s0 < len / 2 {
+                    break;
                 }
-                self.stats.passages += 1;
-                self.out.push_back(p);
+                if let Some(r) = m.decide(Timestamp(s0), Timestamp(e0))?
+                    && r.detected
+                {
+                    let mut p = Passage {
+                        id: 0,
+                        gate: self.cfg.gate_id.clone(),
+                        entrance: self.cfg.entrance_id.clone(),
+                        entry: Timestamp(s0),
+                        exit: Timestamp(e0),
+                        direction: Way::Unknown,
+                        persons: 1,
+                        thermal: None,
+                        metal: Some(MetalFinding::from_result(&r)),
+                        alarms: Alarms::NONE,
+                        flags: PassageFlags::METAL_WITHOUT_PASSAGE,
+                        token: None,
+                    };
+                    match r.decision {
+                        Decision::Alarm => p.alarms |= Alarms::THREAT,
+                        Decision::Recheck => p.alarms |= Alarms::RECHECK,
+                        Decision::Pass => {}
+                    }
+                    self.stats.passages += 1;
+                    self.out.push_back(p);
+                }
+                s0 = e0;
             }
         }
+        while m
+            .covered
+            .front()
+            .is_some_and(|&(_, e)| e.0 + SWEEP_GUARD_US <= m.swept_until.0)
+        {
+            m.covered.pop_front();
+        }
+        Ok(())
     }
 
     fn trim(&mut self, horizon: Timestamp) {
@@ -763,7 +922,7 @@ impl GateSession {
             while m
                 .times
                 .front()
-                .is_some_and(|&t| t < horizon && t < m.covered_until)
+                .is_some_and(|&t| t < horizon && t < m.swept_until)
             {
                 m.times.pop_front();
                 for _ in 0..m.per_frame {

@@ -15,6 +15,7 @@ use serde::Serialize;
 mod count;
 mod demo;
 mod error;
+mod gate;
 mod npy;
 mod output;
 mod policy;
@@ -55,6 +56,9 @@ enum Command {
     /// People counting: beam pairs, tracked detections, the simulator.
     #[command(subcommand)]
     Count(count::CountCommand),
+    /// The gate: simulate a morning, query, trace contacts, export, purge.
+    #[command(subcommand)]
+    Gate(gate::GateCommand),
     /// Print the library name and version.
     Version,
 }
@@ -112,6 +116,7 @@ fn run(cli: &Cli) -> Result<String, CliError> {
         Command::Count(count::CountCommand::Flow(args)) => {
             count::render_flow(&count::flow(args)?, cli.format)
         }
+        Command::Gate(cmd) => gate::run(cmd, cli.format),
         Command::Version => version(cli.format),
     }
 }
