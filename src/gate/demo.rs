@@ -576,9 +576,18 @@ fn summarise(cfg: &DemoConfig, truth: &mut [Truth], passages: &[Passage]) -> Dem
             > 1;
         if !shared {
             s.matched += 1;
-        } else if p.flags.contains(PassageFlags::MULTIPLE_PERSONS) {
+        } else if p
+            .flags
+            .intersects(PassageFlags::MULTIPLE_PERSONS | PassageFlags::MULTIPLE_FACES)
+        {
             s.matched_flagged += 1;
         } else {
+            if std::env::var_os("HSM_DEMO_DEBUG").is_some() {
+                eprintln!(
+                    "merged: {:?} crossing {} passage {:?} {:?} persons {}",
+                    tr.direction, tr.crossing.0, p.exit.0, p.flags, p.persons
+                );
+            }
             s.merged_unflagged += 1;
         }
         if tr.direction == Direction::In {

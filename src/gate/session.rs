@@ -176,9 +176,6 @@ struct LineState {
 
 /// How far from a beam transit a line crossing may be to belong to it.
 const LINE_MATCH_US: i64 = 1_000_000;
-/// Line crossings this close to a beam transit's own crossing are people
-/// walking abreast of it.
-const LINE_ABREAST_US: i64 = 400_000;
 
 /// Counters of what the session has seen.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
@@ -626,8 +623,11 @@ impl GateSession {
             need = need.max(end);
         }
         if let Some(l) = &self.line {
+            // The crossings around the transit, and any beam transit that
+            // could claim them, must be in.
             let end = Timestamp(tr.t.0.saturating_add(LINE_MATCH_US));
-            complete &= l.watermark.is_some_and(|w| w >= end);
+            complete &= l.watermark.is_some_and(|w| w >= end)
+                && self.beam_watermark.is_some_and(|w| w >= end);
             need = need.max(end);
         }
         let late = clock.0 >= need.0.saturating_add(self.cfg.reorder.0);
@@ -663,22 +663,24 @@ impl GateSession {
                 l.transits.pop_front();
                 self.stats.unexplained_line_crossings += 1;
             }
-            let near = |x: &Transit| {
-                x.direction == tr.direction && (x.t.0 - tr.t.0).abs() <= LINE_MATCH_US
-            };
-            let own = l
-                .transits
+            // Each crossing belongs to the beam transit nearest to it; this
+            // one's are those no pending transit is nearer to.
+            let others: Vec<i64> = self
+                .pending
                 .iter()
-                .filter(|x| near(x))
-                .min_by_key(|x| (x.t.0 - tr.t.0).abs())
-                .map(|x| x.t.0);
-            if let Some(own) = own {
-                let before = l.transits.len();
-                l.transits
-                    .retain(|x| !(near(x) && (x.t.0 - own).abs() <= LINE_ABREAST_US));
-                let abreast = (before - l.transits.len()) as u32;
-                p.persons = p.persons.max(abreast);
-            }
+                .filter(|o| o.direction == tr.direction)
+                .map(|o| o.t.0)
+                .collect();
+            let mine = |x: &Transit| {
+                let d = (x.t.0 - tr.t.0).abs();
+                x.direction == tr.direction
+                    && d <= LINE_MATCH_US
+                    && others.iter().all(|&o| (x.t.0 - o).abs() >= d)
+            };
+            let before = l.transits.len();
+            l.transits.retain(|x| !mine(x));
+            let counted = (before - l.transits.len()) as u32;
+            p.persons = p.persons.max(counted);
         }
         if p.persons > 1 {
             p.flags |= PassageFlags::MULTIPLE_PERSONS;
