@@ -15,6 +15,7 @@
 //! | `hsm.policy.guard_staffing`, `StaffingResult` | [`hsm::policy::staffing::guard_staffing`] |
 //! | `hsm.HsmError` and subclasses | [`hsm::Error`] via [`hsm::core::ErrorKind`] |
 //! | `hsm.status_codes()` | [`hsm::StatusCode::ALL`] |
+//! | `hsm.gate.PassageLog`, `run_demo`, `ALARMS`, `FLAGS` | [`hsm::gate::PassageLog`], [`hsm::gate::demo::run`], [`hsm::gate::Alarms::ALL`], [`hsm::gate::PassageFlags::ALL`] |
 //!
 //! ## Performance
 //! Frames are read zero-copy from C-contiguous numpy arrays and written
@@ -37,6 +38,7 @@ use pyo3::types::PyDict;
 mod count;
 mod errors;
 mod formats;
+mod gate;
 mod policy;
 mod policy_rules;
 mod thermal;
@@ -79,5 +81,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     formats::register(m)?;
     policy::register(m)?;
     policy_rules::register(m)?;
+    gate::register(m)?;
     Ok(())
 }

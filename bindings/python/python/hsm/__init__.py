@@ -7,6 +7,9 @@ hospital-security policy, computed by the Rust library libhsm.
   numpy frames and stacks (:class:`hsm.thermal.Radiometry`).
 - :mod:`hsm.count` — people counting: beam pairs, tracked detections and a
   counting line, flow statistics, a seeded simulator, evaluation.
+- :mod:`hsm.gate` — the passage log a gate writes: queries as numpy
+  structured arrays, close contacts, flow, Parquet/CSV/JSONL export,
+  retention; a simulated morning (:func:`hsm.gate.run_demo`).
 - :mod:`hsm.policy` — a hospital's obligations, with the clause cited
   (:func:`hsm.policy.guard_staffing`).
 
@@ -40,7 +43,7 @@ from hsm._native import status_codes
 __version__: str = _native.__version__
 """The libhsm version this package was built from."""
 
-from hsm import count, policy, thermal  # noqa: E402  (needs _native loaded first)
+from hsm import count, gate, policy, thermal  # noqa: E402  (needs _native loaded first)
 
 __all__ = [
     "FormatError",
@@ -51,6 +54,7 @@ __all__ = [
     "ShapeError",
     "__version__",
     "count",
+    "gate",
     "policy",
     "status_codes",
     "thermal",

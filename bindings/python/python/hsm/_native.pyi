@@ -1,6 +1,7 @@
 """Stubs of the private native module ``hsm._native`` (built from bindings/python/src)."""
 
 from os import PathLike
+from pathlib import Path
 from collections.abc import Sequence
 from typing import Any, Literal, final
 
@@ -10,7 +11,7 @@ import numpy.typing as npt
 from hsm._count_types import Evaluation, Fault, FlowSummary, Track, Transit
 from hsm._types import StaffingCitation, StaffingDict, StaffingTerm
 
-__all__ = ["__version__", "status_codes", "Radiometry", "ThermalFile", "ThermalFrames", "StaffingResult", "guard_staffing", "policy_equipment_json", "policy_evaluate_json", "policy_rulesets_json", "policy_schedule_json", "BeamDecoder", "LineCounter", "simulate", "evaluate_columns", "flow_columns", "flow_summary_columns"]
+__all__ = ["__version__", "status_codes", "Radiometry", "ThermalFile", "ThermalFrames", "StaffingResult", "guard_staffing", "policy_equipment_json", "policy_evaluate_json", "policy_rulesets_json", "policy_schedule_json", "BeamDecoder", "LineCounter", "simulate", "evaluate_columns", "flow_columns", "flow_summary_columns", "GateQuery", "GateLog", "gate_run_demo_json", "gate_alarms", "gate_flags", "gate_columns"]
 
 __version__: str
 
@@ -272,3 +273,90 @@ def flow_summary_columns(
     days: int | None = None,
 ) -> FlowSummary:
     """Columns → flow summary (use ``hsm.count.flow_summary``)."""
+
+@final
+class GateQuery:
+    """A passage-log filter, validated once (use ``hsm.gate.PassageLog.query``)."""
+
+    def __new__(
+        cls,
+        *,
+        from_us: int | None = None,
+        to_us: int | None = None,
+        direction: str | None = None,
+        alarms: Sequence[str] | None = None,
+        min_body_c: float | None = None,
+        max_body_c: float | None = None,
+        gate: str | None = None,
+        entrance: str | None = None,
+        limit: int | None = None,
+    ) -> GateQuery: ...
+    def __repr__(self) -> str: ...
+
+@final
+class GateLog:
+    """A passage log opened read-write or read-only (use ``hsm.gate.PassageLog``)."""
+
+    def __new__(cls, path: str | PathLike[str], read_only: bool = False) -> GateLog: ...
+    def query_columns(self, query: GateQuery, tokens: str = "drop") -> dict[str, Any]:
+        """The passages matching ``query`` as columns."""
+
+    def query_json(self, query: GateQuery, tokens: str = "drop") -> str:
+        """The passages matching ``query`` as a JSON array of export rows."""
+
+    def contacts_columns(
+        self, passage_id: int, window_s: float, same_gate: bool = False, tokens: str = "drop"
+    ) -> dict[str, Any]:
+        """Close contacts of a passage as columns."""
+
+    def contacts_json(
+        self, passage_id: int, window_s: float, same_gate: bool = False, tokens: str = "drop"
+    ) -> str:
+        """Close contacts of a passage as a JSON array of export rows."""
+
+    def flow_json(self, from_us: int, to_us: int, bucket: str = "hour", utc_offset_min: int = 480) -> str:
+        """Flow per entrance and bucket as a JSON array."""
+
+    def export(
+        self, path: str | PathLike[str], format: str = "parquet", tokens: str = "drop", query: GateQuery | None = None
+    ) -> int:
+        """Writes the passages to a Parquet, CSV or JSON Lines file; the row count."""
+
+    def purge_before(self, cutoff_us: int) -> int:
+        """Deletes every passage that entered before ``cutoff_us``; how many."""
+
+    def check_integrity(self) -> None:
+        """SQLite's integrity check."""
+
+    @property
+    def schema_version(self) -> int:
+        """The database's schema version."""
+
+    @property
+    def path(self) -> Path:
+        """The path the log was opened from."""
+
+    @property
+    def read_only(self) -> bool:
+        """Whether the log was opened read-only."""
+
+    @property
+    def closed(self) -> bool:
+        """Whether ``close()`` was called."""
+
+    def close(self) -> None:
+        """Closes the database (idempotent)."""
+
+    def __len__(self) -> int: ...
+
+def gate_run_demo_json(minutes: float = 30.0, seed: int = 1, db: str | PathLike[str] | None = None) -> str:
+    """Runs the simulated morning; the summary as JSON (use ``hsm.gate.run_demo``)."""
+
+def gate_alarms() -> dict[str, int]:
+    """Alarm names → bits."""
+
+def gate_flags() -> dict[str, int]:
+    """Passage flag names → bits."""
+
+def gate_columns() -> list[str]:
+    """The export's column names, in order."""
