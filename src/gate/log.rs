@@ -411,12 +411,22 @@ impl PassageLog {
     /// (one row in memory at a time). `f` returning an error stops the scan.
     ///
     /// # Errors
-    /// [`GateError::Storage`], or `f`'s error.
+    /// [`GateError::InvalidArgument`] for a NaN or infinite temperature
+    /// bound; [`GateError::Storage`], or `f`'s error.
     pub fn scan(
         &self,
         q: &Query,
         mut f: impl FnMut(Passage) -> Result<(), GateError>,
     ) -> Result<(), GateError> {
+        for (field, v) in [("min_body_c", q.min_body_c), ("max_body_c", q.max_body_c)] {
+            if v.is_some_and(|v| !v.is_finite()) {
+                return Err(GateError::InvalidArgument {
+                    field,
+                    value: v.unwrap_or(f64::NAN),
+                    expected: "a finite temperature in °C",
+                });
+            }
+        }
         let mut sql = format!("SELECT {COLUMNS} FROM passages WHERE 1 = 1");
         let mut args: Vec<rusqlite::types::Value> = Vec::new();
         use rusqlite::types::Value as V;

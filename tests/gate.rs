@@ -1,0 +1,521 @@
+//! The gate: session association, passage log, queries, exports, privacy.
+#![allow(
+    clippy::panic,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "tests fail loudly"
+)]
+
+use hsm::StatusCode;
+use hsm::core::counting::{Beam, BeamEvent};
+use hsm::core::{FrameView, Micros, Timestamp};
+use hsm::gate::{
+    Alarms, Bucket, ContactScope, ExportFormat, GateError, GateSession, MetalFinding, Passage,
+    PassageFlags, PassageLog, Query, SessionConfig, SiteKey, ThermalFinding, ThermalOutcome,
+    TokenExport, Way, demo, export,
+};
+use num_complex::Complex64;
+
+const T0: i64 = 1_795_390_200_000_000;
+
+fn passage(k: i64, entrance: &str, gate: &str) -> Passage {
+    let fever = k % 17 == 0;
+    Passage {
+        id: 0,
+        gate: gate.to_owned(),
+        entrance: entrance.to_owned(),
+        entry: Timestamp(T0 + k * 3_000_000),
+        exit: Timestamp(T0 + k * 3_000_000 + 1_200_000),
+        direction: if k % 3 == 0 { Way::Out } else { Way::In },
+        persons: 1,
+        thermal: (k % 3 != 0).then_some(ThermalFinding {
+            site_c: Some(36.0 + (k % 10) as f64 * 0.1),
+            corrected_c: Some(36.05 + (k % 10) as f64 * 0.1),
+            body_c: Some(if fever {
+                38.2
+            } else {
+                36.4 + (k % 10) as f64 * 0.1
+            }),
+            outcome: if fever {
+                ThermalOutcome::Fever
+            } else {
+                ThermalOutcome::Normal
+            },
+            readings: 6,
+            valid_readings: 4,
+            quality_flags: 0,
+        }),
+        metal: Some(MetalFinding {
+            detected: k % 5 == 0,
+            decision: if k % 50 == 0 { "alarm" } else { "pass" }.to_owned(),
+            class: (k % 5 == 0).then(|| "keys".to_owned()),
+            confidence: 0.9,
+            threat_probability: 0.01,
+            height_band: (k % 5 == 0).then(|| "waist".to_owned()),
+            side: (k % 5 == 0).then(|| "left".to_owned()),
+        }),
+        alarms: if fever { Alarms::FEVER } else { Alarms::NONE }
+            | if k % 50 == 0 {
+                Alarms::THREAT
+            } else {
+                Alarms::NONE
+            },
+        flags: PassageFlags::NONE,
+        token: None,
+    }
+}
+
+fn filled(dir: &tempfile::TempDir, n: i64) -> (PassageLog, Vec<Passage>) {
+    let mut log = PassageLog::open(dir.path().join("log.db")).unwrap();
+    let mut ps: Vec<Passage> = (0..n)
+        .map(|k| passage(k, if k % 2 == 0 { "east" } else { "west" }, "g1"))
+        .collect();
+    log.append_all(&mut ps).unwrap();
+    (log, ps)
+}
+
+#[test]
+fn records_round_trip_exactly() {
+    let dir = tempfile::tempdir().unwrap();
+    let (log, ps) = filled(&dir, 60);
+    assert_eq!(log.len().unwrap(), 60);
+    for p in &ps {
+        assert!(p.id > 0);
+        assert_eq!(&log.get(p.id).unwrap(), p);
+    }
+    assert_eq!(
+        log.get(10_000).unwrap_err(),
+        GateError::NotFound { id: 10_000 }
+    );
+    assert_eq!(GateError::NotFound { id: 1 }.code(), StatusCode::NotFound);
+    log.check_integrity().unwrap();
+}
+
+#[test]
+fn queries_filter_like_a_brute_force_scan() {
+    let dir = tempfile::tempdir().unwrap();
+    let (log, ps) = filled(&dir, 400);
+    let cases = [
+        Query {
+            direction: Some(Way::Out),
+            ..Query::default()
+        },
+        Query {
+            alarms: Alarms::FEVER,
+            ..Query::default()
+        },
+        Query {
+            alarms: Alarms::FEVER | Alarms::THREAT,
+            ..Query::default()
+        },
+        Query {
+            min_body_c: Some(36.8),
+            max_body_c: Some(37.0),
+            ..Query::default()
+        },
+        Query {
+            from: Some(Timestamp(T0 + 30_000_000)),
+            to: Some(Timestamp(T0 + 90_000_000)),
+            entrance: Some("east".into()),
+            ..Query::default()
+        },
+        Query {
+            limit: Some(7),
+            ..Query::default()
+        },
+    ];
+    for q in cases {
+        let got: Vec<i64> = log.query(&q).unwrap().iter().map(|p| p.id).collect();
+        let mut want: Vec<i64> = ps
+            .iter()
+            .filter(|p| q.direction.is_none_or(|d| p.direction == d))
+            .filter(|p| q.alarms.is_empty() || p.alarms.intersects(q.alarms))
+            .filter(|p| {
+                let b = p.thermal.and_then(|t| t.body_c);
+                q.min_body_c.is_none_or(|m| b.is_some_and(|b| b >= m))
+                    && q.max_body_c.is_none_or(|m| b.is_some_and(|b| b <= m))
+            })
+            .filter(|p| q.from.is_none_or(|f| p.entry >= f) && q.to.is_none_or(|t| p.entry < t))
+            .filter(|p| q.entrance.as_ref().is_none_or(|e| &p.entrance == e))
+            .map(|p| p.id)
+            .collect();
+        if let Some(n) = q.limit {
+            want.truncate(n as usize);
+        }
+        assert!(!want.is_empty(), "{q:?} selects nothing: a vacuous case");
+        assert_eq!(got, want, "{q:?}");
+    }
+    let nan = Query {
+        min_body_c: Some(f64::NAN),
+        ..Query::default()
+    };
+    assert!(matches!(
+        log.query(&nan),
+        Err(GateError::InvalidArgument { .. })
+    ));
+}
+
+#[test]
+fn contacts_are_exactly_the_window_at_the_entrance() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut log = PassageLog::open(dir.path().join("c.db")).unwrap();
+    let mut ps: Vec<Passage> = (0..300)
+        .map(|k| passage(k, "main", if k % 4 == 0 { "g2" } else { "g1" }))
+        .chain((0..50).map(|k| passage(k, "er", "g9")))
+        .collect();
+    log.append_all(&mut ps).unwrap();
+    let index = &ps[100];
+    for (scope, window_s) in [
+        (ContactScope::SameEntrance, 10.0),
+        (ContactScope::SameGate, 10.0),
+        (ContactScope::SameEntrance, 0.0),
+    ] {
+        let w = Micros((window_s * 1e6) as i64);
+        let got: Vec<i64> = log
+            .contacts(index.id, w, scope)
+            .unwrap()
+            .iter()
+            .map(|p| p.id)
+            .collect();
+        let want: Vec<i64> = ps
+            .iter()
+            .filter(|p| p.id != index.id && p.entrance == index.entrance)
+            .filter(|p| scope == ContactScope::SameEntrance || p.gate == index.gate)
+            .filter(|p| (p.entry.0 - index.entry.0).abs() <= w.0)
+            .map(|p| p.id)
+            .collect();
+        assert_eq!(got, want, "{scope:?} ±{window_s} s");
+    }
+    assert!(matches!(
+        log.contacts(index.id, Micros(-1), ContactScope::SameGate),
+        Err(GateError::InvalidArgument { .. })
+    ));
+    assert!(matches!(
+        log.contacts(99_999, Micros(1), ContactScope::SameGate),
+        Err(GateError::NotFound { .. })
+    ));
+}
+
+#[test]
+fn flow_sums_match_the_passages() {
+    let dir = tempfile::tempdir().unwrap();
+    let (log, ps) = filled(&dir, 2400); // two hours at one passage per 3 s
+    let rows = log
+        .flow(Timestamp(0), Timestamp(i64::MAX), Bucket::Hour, 480)
+        .unwrap();
+    let ins: u64 = rows.iter().map(|r| r.persons_in).sum();
+    let outs: u64 = rows.iter().map(|r| r.persons_out).sum();
+    let fever: u64 = rows.iter().map(|r| r.fever).sum();
+    assert_eq!(
+        ins,
+        ps.iter().filter(|p| p.direction == Way::In).count() as u64
+    );
+    assert_eq!(
+        outs,
+        ps.iter().filter(|p| p.direction == Way::Out).count() as u64
+    );
+    assert_eq!(
+        fever,
+        ps.iter()
+            .filter(|p| p.alarms.contains(Alarms::FEVER))
+            .count() as u64
+    );
+    // Buckets start on local (UTC+8) hours: T0 is 07:30 local.
+    for r in &rows {
+        assert_eq!((r.start + 8 * 3_600_000_000).rem_euclid(3_600_000_000), 0);
+    }
+    assert_eq!(rows.len(), 2 * 3); // two entrances × three local hours
+    assert!(
+        log.flow(Timestamp(0), Timestamp(1), Bucket::Day, 9999)
+            .is_err()
+    );
+}
+
+#[test]
+fn migrations_upgrade_and_newer_schemas_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("m.db");
+    {
+        let mut v1 = PassageLog::open_at_version(&path, 1).unwrap();
+        assert_eq!(v1.schema_version().unwrap(), 1);
+        v1.append(&mut passage(1, "main", "g1")).unwrap();
+    }
+    let log = PassageLog::open(&path).unwrap();
+    assert_eq!(
+        log.schema_version().unwrap(),
+        hsm::gate::log::SCHEMA_VERSION
+    );
+    assert_eq!(log.len().unwrap(), 1);
+    log.connection()
+        .execute_batch("PRAGMA user_version = 99")
+        .unwrap();
+    drop(log);
+    let err = PassageLog::open(&path).unwrap_err();
+    assert_eq!(
+        err,
+        GateError::SchemaTooNew {
+            found: 99,
+            supported: hsm::gate::log::SCHEMA_VERSION
+        }
+    );
+    assert_eq!(err.code(), StatusCode::SchemaTooNew);
+}
+
+#[test]
+fn a_log_is_bound_to_one_site_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut log = PassageLog::open(dir.path().join("k.db")).unwrap();
+    let a = SiteKey::new(&[1u8; 32]).unwrap();
+    let b = SiteKey::new(&[2u8; 32]).unwrap();
+    log.bind_key(&a).unwrap();
+    log.bind_key(&a).unwrap();
+    assert_eq!(log.bind_key(&b).unwrap_err(), GateError::KeyMismatch);
+}
+
+/// The bytes of `path` and its WAL.
+fn file_bytes(path: &std::path::Path) -> Vec<u8> {
+    let mut v = std::fs::read(path).unwrap_or_default();
+    let mut wal = path.as_os_str().to_owned();
+    wal.push("-wal");
+    v.extend(std::fs::read(std::path::PathBuf::from(wal)).unwrap_or_default());
+    v
+}
+
+#[test]
+fn purge_leaves_nothing_older_not_even_bytes() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("p.db");
+    let mut log = PassageLog::open(&path).unwrap();
+    let key = SiteKey::new(&[9u8; 32]).unwrap();
+    let mut ps: Vec<Passage> = (0..500)
+        .map(|k| {
+            let mut p = passage(k, "main", if k < 250 { "old-gate-XYZZY" } else { "g1" });
+            p.token = Some(key.hash(format!("person-{k}").as_bytes()));
+            p
+        })
+        .collect();
+    log.append_all(&mut ps).unwrap();
+    let cutoff = ps[250].entry;
+    let old_token = ps[10].token.unwrap().0;
+    assert!(
+        file_bytes(&path)
+            .windows(14)
+            .any(|w| w == b"old-gate-XYZZY")
+    );
+    assert_eq!(log.purge_before(cutoff).unwrap(), 250);
+    let left = log.query(&Query::default()).unwrap();
+    assert_eq!(left.len(), 250);
+    assert!(left.iter().all(|p| p.entry >= cutoff));
+    let bytes = file_bytes(&path);
+    assert!(
+        !bytes.windows(14).any(|w| w == b"old-gate-XYZZY"),
+        "purged text survives on disk"
+    );
+    assert!(
+        !bytes.windows(32).any(|w| w == old_token),
+        "purged token hash survives on disk"
+    );
+    log.check_integrity().unwrap();
+}
+
+#[test]
+fn exports_stream_every_row_in_three_formats() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut log, _) = filled(&dir, 1000);
+    let key = SiteKey::new(&[3u8; 32]).unwrap();
+    let mut p = passage(5000, "main", "g1");
+    p.token = Some(key.hash(b"someone"));
+    log.append(&mut p).unwrap();
+    let q = Query::default();
+
+    let csv_path = dir.path().join("x.csv");
+    assert_eq!(
+        export(&log, &q, ExportFormat::Csv, &TokenExport::Drop, &csv_path).unwrap(),
+        1001
+    );
+    let mut r = csv::Reader::from_path(&csv_path).unwrap();
+    let header: Vec<String> = r.headers().unwrap().iter().map(str::to_owned).collect();
+    assert_eq!(header, hsm::gate::export::EMPTY_HEADER);
+    let rows: Vec<csv::StringRecord> = r.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 1001);
+    assert!(rows.iter().all(|r| r.get(22) == Some("")), "tokens dropped");
+
+    let jl = dir.path().join("x.jsonl");
+    export(&log, &q, ExportFormat::JsonLines, &TokenExport::Hash, &jl).unwrap();
+    let text = std::fs::read_to_string(&jl).unwrap();
+    let lines: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 1001);
+    assert_eq!(
+        lines.last().unwrap()["token"].as_str().unwrap(),
+        p.token.unwrap().to_hex()
+    );
+
+    let pseud = SiteKey::new(&[4u8; 32]).unwrap();
+    let pq = dir.path().join("x.parquet");
+    export(
+        &log,
+        &q,
+        ExportFormat::Parquet,
+        &TokenExport::Pseudonymise(pseud.clone()),
+        &pq,
+    )
+    .unwrap();
+    use parquet::file::reader::{FileReader, SerializedFileReader};
+    let reader = SerializedFileReader::new(std::fs::File::open(&pq).unwrap()).unwrap();
+    let meta = reader.metadata();
+    assert_eq!(meta.file_metadata().num_rows(), 1001);
+    let names: Vec<&str> = meta
+        .file_metadata()
+        .schema_descr()
+        .columns()
+        .iter()
+        .map(|c| c.name())
+        .collect();
+    assert_eq!(names, hsm::gate::export::EMPTY_HEADER);
+    // An unwritable path is an I/O error and leaves no file.
+    let bad = dir.path().join("no/such/dir/x.csv");
+    assert!(matches!(
+        export(&log, &q, ExportFormat::Csv, &TokenExport::Drop, &bad),
+        Err(GateError::Io { .. })
+    ));
+}
+
+#[test]
+fn demo_yields_one_passage_per_person_or_an_explicit_flag() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut log = PassageLog::open(dir.path().join("demo.db")).unwrap();
+    let cfg = demo::DemoConfig {
+        minutes: 6.0,
+        seed: 7,
+        fever_fraction: 0.1,
+        threat_fraction: 0.08,
+        ..demo::DemoConfig::default()
+    };
+    let s = demo::run(&cfg, Some(&mut log), |_| {}).unwrap();
+    assert!(s.truth_in + s.truth_out > 60, "{s:?}");
+    assert_eq!(s.unmatched_persons, 0, "{s:?}");
+    assert_eq!(s.merged_unflagged, 0, "{s:?}");
+    assert_eq!(s.unmatched_passages, 0, "{s:?}");
+    assert_eq!(s.matched + s.matched_flagged, s.truth_in + s.truth_out);
+    assert_eq!(log.len().unwrap(), s.passages);
+    // Component bars: every febrile person and every threat alarms here.
+    assert!(s.fever.truth > 0 && s.threat.truth > 0, "{s:?}");
+    assert_eq!(s.fever.alarmed, s.fever.truth, "{s:?}");
+    assert_eq!(s.threat.alarmed, s.threat.truth, "{s:?}");
+    assert_eq!(s.sensor_faults, 0, "{s:?}");
+    // Same seed, same passages.
+    let again = demo::run(&cfg, None, |_| {}).unwrap();
+    assert_eq!(again.passages, s.passages);
+    assert_eq!(again.fever, s.fever);
+}
+
+fn session_without_camera() -> GateSession {
+    let cfg = SessionConfig {
+        thermal: None,
+        ..SessionConfig::default()
+    };
+    GateSession::new(cfg).unwrap()
+}
+
+fn walk_in(s: &mut GateSession, t: i64) {
+    for (dt, beam, blocked) in [
+        (0, Beam::A, true),
+        (200_000, Beam::B, true),
+        (500_000, Beam::A, false),
+        (700_000, Beam::B, false),
+    ] {
+        s.push_beam(BeamEvent {
+            t: Timestamp(t + dt),
+            beam,
+            blocked,
+        })
+        .unwrap();
+    }
+}
+
+#[test]
+fn bad_input_is_refused_with_a_clear_error() {
+    let mut s = session_without_camera();
+    let frame = [0u16; 16];
+    let view = FrameView::packed(&frame, 4, 4).unwrap();
+    assert!(matches!(
+        s.push_frame(Timestamp(0), &view),
+        Err(GateError::InvalidArgument { .. })
+    ));
+    let e = s
+        .push_metal(Timestamp(0), &[Complex64::new(0.0, 0.0); 3])
+        .unwrap_err();
+    assert!(matches!(e, GateError::Metal(_)), "{e}");
+    let mut frame72 = vec![Complex64::new(0.0, 0.0); 72];
+    frame72[5] = Complex64::new(f64::NAN, 0.0);
+    assert!(matches!(
+        s.push_metal(Timestamp(0), &frame72),
+        Err(GateError::InvalidArgument { .. })
+    ));
+    frame72[5] = Complex64::new(0.0, 0.0);
+    s.push_metal(Timestamp(10), &frame72).unwrap();
+    assert_eq!(
+        s.push_metal(Timestamp(5), &frame72).unwrap_err().code(),
+        StatusCode::OutOfOrder
+    );
+    assert!(s.push_token(Timestamp(0), b"").is_err());
+    assert!(s.push_token(Timestamp(0), &[0u8; 5000]).is_err());
+    let bad = SessionConfig {
+        gate_id: String::new(),
+        ..SessionConfig::default()
+    };
+    assert!(GateSession::new(bad).is_err());
+}
+
+#[test]
+fn every_transit_is_a_passage_even_without_sensor_data() {
+    // Beams only, no metal samples: each passage says there was no metal
+    // data and raises a sensor fault, none is dropped.
+    let mut s = session_without_camera();
+    for k in 0..5 {
+        walk_in(&mut s, T0 + k * 4_000_000);
+    }
+    s.finish().unwrap();
+    let mut out = Vec::new();
+    assert_eq!(s.poll(&mut out), 5);
+    for p in &out {
+        assert_eq!(p.direction, Way::In);
+        assert!(p.flags.contains(PassageFlags::METAL_NO_DATA));
+        assert!(p.alarms.contains(Alarms::SENSOR_FAULT));
+    }
+}
+
+#[test]
+fn tokens_are_hashed_matched_against_the_watch_list_or_dropped() {
+    let key = SiteKey::new(&[5u8; 32]).unwrap();
+    let listed = key.hash(b"ID-110101199001011234");
+    let mut s = session_without_camera();
+    s.set_site_key(key);
+    s.set_watch_list([listed]);
+    s.push_token(Timestamp(T0 - 1_000_000), b"ID-110101199001011234")
+        .unwrap();
+    walk_in(&mut s, T0);
+    s.push_token(Timestamp(T0 + 4_000_000), b"someone else")
+        .unwrap();
+    walk_in(&mut s, T0 + 5_000_000);
+    s.finish().unwrap();
+    let mut out = Vec::new();
+    s.poll(&mut out);
+    assert_eq!(out.len(), 2);
+    assert_eq!(out[0].token, Some(listed));
+    assert!(out[0].alarms.contains(Alarms::WATCHLIST));
+    assert!(out[1].token.is_some() && !out[1].alarms.contains(Alarms::WATCHLIST));
+
+    // Without a site key the token is dropped and the passage says so.
+    let mut s = session_without_camera();
+    s.push_token(Timestamp(T0 - 1_000_000), b"raw").unwrap();
+    walk_in(&mut s, T0);
+    s.finish().unwrap();
+    let mut out = Vec::new();
+    s.poll(&mut out);
+    assert_eq!(out[0].token, None);
+    assert!(out[0].flags.contains(PassageFlags::TOKEN_DROPPED));
+}
