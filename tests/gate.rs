@@ -519,3 +519,86 @@ fn tokens_are_hashed_matched_against_the_watch_list_or_dropped() {
     assert_eq!(out[0].token, None);
     assert!(out[0].flags.contains(PassageFlags::TOKEN_DROPPED));
 }
+
+#[test]
+fn a_recording_replays_to_the_same_passages() {
+    let dir = tempfile::tempdir().unwrap();
+    let rec = dir.path().join("rec");
+    let cfg = demo::DemoConfig {
+        minutes: 1.5,
+        seed: 11,
+        threat_fraction: 0.1,
+        ..demo::DemoConfig::default()
+    };
+    let mut live = PassageLog::open(dir.path().join("live.db")).unwrap();
+    demo::run_recorded(&cfg, Some(&mut live), Some(&rec), |_| {}).unwrap();
+    let mut replayed = PassageLog::open(dir.path().join("replay.db")).unwrap();
+    let s = hsm::gate::recording::replay(&rec, &mut replayed, |_| {}).unwrap();
+    let a = live.query(&Query::default()).unwrap();
+    let b = replayed.query(&Query::default()).unwrap();
+    assert!(!a.is_empty());
+    assert_eq!(s.passages as usize, b.len());
+    assert_eq!(a, b, "replay differs from the live run");
+
+    // A truncated metal file and a malformed beams row are format errors
+    // naming the file.
+    let m = rec.join("metal.f64le");
+    let bytes = std::fs::read(&m).unwrap();
+    std::fs::write(&m, &bytes[..bytes.len() - 3]).unwrap();
+    let e = hsm::gate::recording::replay(&rec, &mut replayed, |_| {}).unwrap_err();
+    assert!(
+        matches!(&e, GateError::Format { path, .. } if path.ends_with("metal.f64le")),
+        "{e}"
+    );
+    std::fs::write(&m, &bytes).unwrap();
+    std::fs::write(rec.join("beams.csv"), "t_us,beam,blocked\n12,C,1\n").unwrap();
+    let e = hsm::gate::recording::replay(&rec, &mut replayed, |_| {}).unwrap_err();
+    assert!(e.to_string().contains("row 2"), "{e}");
+    std::fs::remove_file(rec.join("gate.json")).unwrap();
+    assert!(matches!(
+        hsm::gate::recording::replay(&rec, &mut replayed, |_| {}),
+        Err(GateError::Io { .. })
+    ));
+}
+
+#[test]
+fn metal_with_no_transit_is_a_record_of_its_own() {
+    use hsm::metal::gate::{Gate, GateConfig};
+    use hsm::metal::sim::{BodyLocation, Carried, SimConfig, Simulator};
+    let gate = Gate::new(GateConfig::default()).unwrap();
+    let omegas = gate.omegas().to_vec();
+    let knife = hsm::metal::library::builtin()
+        .into_iter()
+        .find(|o| o.class == hsm::metal::library::ObjectClass::Knife)
+        .unwrap();
+    let mut sim = Simulator::new(gate, SimConfig::default(), 5).unwrap();
+    let (rec, _) = sim
+        .passage(&[Carried {
+            signature: knife.signature(&omegas).unwrap(),
+            location: BodyLocation::WaistFront,
+            orientation: None,
+        }])
+        .unwrap();
+    let mut s = session_without_camera();
+    // Someone reaches a knife through the arch: coils see it, beams do not.
+    for j in 0..rec.frames() {
+        s.push_metal(Timestamp(T0 + j as i64 * 5_000), rec.frame(j).unwrap())
+            .unwrap();
+    }
+    s.finish().unwrap();
+    let mut out = Vec::new();
+    s.poll(&mut out);
+    assert!(
+        !out.is_empty(),
+        "a knife in the coils with no transit vanished"
+    );
+    for p in &out {
+        assert_eq!(p.direction, Way::Unknown);
+        assert!(p.flags.contains(PassageFlags::METAL_WITHOUT_PASSAGE));
+        assert!(p.metal.as_ref().is_some_and(|m| m.detected));
+    }
+    assert!(
+        out.iter()
+            .any(|p| p.alarms.intersects(Alarms::THREAT | Alarms::RECHECK))
+    );
+}

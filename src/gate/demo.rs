@@ -26,6 +26,7 @@
 //! with the truth person by person.
 
 use std::collections::BTreeMap;
+use std::path::Path;
 use std::time::Instant;
 
 use hsm_core::counting::{Direction, sim as csim};
@@ -42,6 +43,10 @@ use serde::Serialize;
 use super::error::GateError;
 use super::log::PassageLog;
 use super::record::{Alarms, Passage, PassageFlags, Way};
+use super::recording::{
+    BlackbodyManifest, FORMAT, LineManifest, Manifest, MetalManifest, RecordingWriter,
+    ThermalManifest,
+};
 use super::session::{GateSession, MetalSetup, SessionConfig, ThermalSetup};
 
 /// 2026-11-23 07:30 at UTC+8 (a Monday morning), µs since the Unix epoch.
@@ -206,28 +211,7 @@ fn bad(field: &'static str, value: f64, expected: &'static str) -> GateError {
 /// # Errors
 /// None in practice; the thermal simulator's blackbody placement is checked.
 pub fn demo_session_config() -> Result<SessionConfig, GateError> {
-    let cam = tsim::CameraModel::default();
-    let bb = tsim::default_blackbody(cam.width, cam.height);
-    let processor = ProcessorConfig {
-        radiometry: cam.radiometry,
-        blackbody: Some(BlackbodyConfig::new(bb.interior(2), bb.set_point)),
-        ..ProcessorConfig::default()
-    };
-    let mut line = hsm_core::counting::LineConfig::new(hsm_core::counting::CountingLine::new(
-        0.0, 120.0, 320.0, 120.0,
-    ));
-    line.queue_capacity = 4096;
-    Ok(SessionConfig {
-        line: Some(line),
-        gate_id: "gate-1".to_owned(),
-        entrance_id: "outpatient-main".to_owned(),
-        thermal: Some(ThermalSetup {
-            processor,
-            ..ThermalSetup::default()
-        }),
-        metal: Some(MetalSetup::default()),
-        ..SessionConfig::default()
-    })
+    demo_manifest().session_config(Path::new("gate.json"))
 }
 
 /// Runs the demo: simulates, feeds a session built from
@@ -240,7 +224,59 @@ pub fn demo_session_config() -> Result<SessionConfig, GateError> {
 /// log error.
 pub fn run(
     cfg: &DemoConfig,
+    log: Option<&mut PassageLog>,
+    progress: impl FnMut(f64),
+) -> Result<DemoSummary, GateError> {
+    run_recorded(cfg, log, None, progress)
+}
+
+/// The manifest of the demo's recordings (see [`super::recording`]).
+#[must_use]
+pub fn demo_manifest() -> Manifest {
+    let cam = tsim::CameraModel::default();
+    let bb = tsim::default_blackbody(cam.width, cam.height);
+    let r = bb.interior(2);
+    Manifest {
+        format: FORMAT.to_owned(),
+        version: 1,
+        gate_id: "gate-1".to_owned(),
+        entrance_id: "outpatient-main".to_owned(),
+        thermal: Some(ThermalManifest {
+            radiometry: "tlinear-0.01".to_owned(),
+            width: cam.width,
+            height: cam.height,
+            blackbody: Some(BlackbodyManifest {
+                x: r.x,
+                y: r.y,
+                w: r.width,
+                h: r.height,
+                set_point_c: bb.set_point.get(),
+            }),
+            threshold_c: 37.3,
+        }),
+        metal: Some(MetalManifest {
+            program: "hospital".to_owned(),
+            zones: 18,
+            frequencies: 4,
+        }),
+        line: Some(LineManifest {
+            x1: 0.0,
+            y1: 120.0,
+            x2: 320.0,
+            y2: 120.0,
+        }),
+    }
+}
+
+/// As [`run`], also writing every sensor stream to a recording in
+/// `record` (see [`super::recording`]) that `hsm gate run` replays.
+///
+/// # Errors
+/// As [`run`]; [`GateError::Io`] for the recording.
+pub fn run_recorded(
+    cfg: &DemoConfig,
     mut log: Option<&mut PassageLog>,
+    record: Option<&Path>,
     mut progress: impl FnMut(f64),
 ) -> Result<DemoSummary, GateError> {
     if !(cfg.minutes > 0.0 && cfg.minutes <= 1440.0) {
@@ -263,7 +299,8 @@ pub fn run(
         ));
     }
     let wall = Instant::now();
-    let session_cfg = demo_session_config()?;
+    let manifest = demo_manifest();
+    let session_cfg = manifest.session_config(Path::new("gate.json"))?;
     let mut session = GateSession::new(session_cfg.clone())?;
     let start = cfg.start.0;
 
@@ -388,6 +425,10 @@ pub fn run(
     }
     frame_times.sort_unstable();
     frame_times.dedup();
+    let mut rec = match record {
+        Some(dir) => Some(RecordingWriter::create(dir, &manifest, frame_times.len())?),
+        None => None,
+    };
 
     // Beam edges, on the wall clock.
     let beams: Vec<hsm_core::counting::BeamEvent> = people
@@ -443,14 +484,23 @@ pub fn run(
                 break;
             }
             let frame = entry.remove();
+            if let Some(r) = &mut rec {
+                r.metal(Timestamp(t), &frame)?;
+            }
             session.push_metal(Timestamp(t), &frame)?;
         }
         if tb == Some(now) {
             if let Some(ev) = beams.get(bi) {
+                if let Some(r) = &mut rec {
+                    r.beam(ev)?;
+                }
                 session.push_beam(*ev)?;
             }
             bi += 1;
         } else if td == Some(now) {
+            if let Some(r) = &mut rec {
+                r.detections(Timestamp(now), people.frame_detections(di))?;
+            }
             session.push_detections(Timestamp(now), people.frame_detections(di))?;
             di += 1;
         } else {
@@ -488,6 +538,9 @@ pub fn run(
                 .people
                 .sort_by(|a, b| b.distance_m.total_cmp(&a.distance_m));
             tsim.render_into(&scene, &mut counts);
+            if let Some(r) = &mut rec {
+                r.frame(Timestamp(now), &counts)?;
+            }
             let view = FrameView::packed(&counts, cam.width, cam.height)?;
             session.push_frame(Timestamp(now), &view)?;
             fi += 1;
@@ -506,7 +559,14 @@ pub fn run(
     }
     // Remaining metal, then close everything.
     while let Some((slot, frame)) = metal_acc.pop_first() {
-        session.push_metal(Timestamp((slot as f64 * slot_us).round() as i64), &frame)?;
+        let t = Timestamp((slot as f64 * slot_us).round() as i64);
+        if let Some(r) = &mut rec {
+            r.metal(t, &frame)?;
+        }
+        session.push_metal(t, &frame)?;
+    }
+    if let Some(r) = rec {
+        r.finish()?;
     }
     session.finish()?;
     let before = passages.len();

@@ -547,6 +547,7 @@ impl GateSession {
     pub fn finish(&mut self) -> Result<(), GateError> {
         self.decoder.flush();
         let far = Timestamp(i64::MAX / 4);
+        self.beam_watermark = Some(far);
         self.collect_transits();
         while let Some(tr) = self.pending.pop_front() {
             self.close(tr, true)?;
@@ -858,10 +859,16 @@ impl GateSession {
         }
         let mut swept = cursor.min(limit);
         if cursor < limit {
-            // The trailing piece is open-ended: sweep whole windows only.
-            let whole = (limit - cursor) / len * len;
-            pieces.push((cursor, cursor + whole, false));
-            swept = cursor + whole;
+            if horizon.0 >= i64::MAX / 4 {
+                // The streams have ended: the trailing piece is closed too.
+                pieces.push((cursor, limit, true));
+                swept = limit;
+            } else {
+                // Open-ended: sweep whole windows only.
+                let whole = (limit - cursor) / len * len;
+                pieces.push((cursor, cursor + whole, false));
+                swept = cursor + whole;
+            }
         }
         m.swept_until = Timestamp(swept.max(m.swept_until.0));
         for (a, b, closed) in pieces {

@@ -20,6 +20,9 @@ pub(crate) enum GateCommand {
     /// Simulate a morning at a hospital entrance, run the gate on it, write
     /// the passage log and compare with the simulation's truth.
     Demo(DemoArgs),
+    /// Replay a recording of sensor streams (the layout `hsm gate demo
+    /// --record` writes) through the gate into a passage log.
+    Run(RunArgs),
     /// Query the passage log.
     Query(QueryArgs),
     /// Close contacts of a passage: passages within ±WINDOW seconds at the
@@ -47,6 +50,20 @@ pub(crate) struct DemoArgs {
     /// Replace an existing file given with --db.
     #[arg(long)]
     force: bool,
+    /// Also write every sensor stream to this directory (a recording that
+    /// `hsm gate run` replays).
+    #[arg(long)]
+    record: Option<PathBuf>,
+}
+
+/// `hsm gate run`.
+#[derive(Debug, Args)]
+pub(crate) struct RunArgs {
+    /// The recording directory.
+    recording: PathBuf,
+    /// The passage log to append to (created if missing).
+    #[arg(long)]
+    db: PathBuf,
 }
 
 /// `hsm gate query`.
@@ -184,6 +201,7 @@ pub(crate) struct PurgeArgs {
 pub(crate) fn run(cmd: &GateCommand, format: Format) -> Result<String, CliError> {
     match cmd {
         GateCommand::Demo(a) => run_demo(a, format),
+        GateCommand::Run(a) => replay(a, format),
         GateCommand::Query(a) => query(a, format),
         GateCommand::Contacts(a) => contacts(a, format),
         GateCommand::Export(a) => export(a, format),
@@ -256,8 +274,19 @@ fn run_demo(a: &DemoArgs, format: Format) -> Result<String, CliError> {
         seed: a.seed,
         ..demo::DemoConfig::default()
     };
-    let s = demo::run(&cfg, Some(&mut log), |f| {
-        bar.set_position((f * 1000.0) as u64)
+    if let Some(r) = &a.record
+        && r.exists()
+        && std::fs::read_dir(r)
+            .map(|mut d| d.next().is_some())
+            .unwrap_or(true)
+    {
+        return Err(CliError::usage(format!(
+            "--record {}: not an empty directory",
+            r.display()
+        )));
+    }
+    let s = demo::run_recorded(&cfg, Some(&mut log), a.record.as_deref(), |f| {
+        bar.set_position((f * 1000.0) as u64);
     })
     .map_err(gate_err)?;
     bar.finish_and_clear();
@@ -395,6 +424,44 @@ fn demo_rows(s: &demo::DemoSummary) -> Vec<(String, String, String)> {
         ),
     ]);
     rows
+}
+
+#[derive(Serialize)]
+struct RunReport {
+    db: String,
+    recording: String,
+    #[serde(flatten)]
+    summary: hsm::gate::recording::ReplaySummary,
+}
+
+fn replay(a: &RunArgs, format: Format) -> Result<String, CliError> {
+    if !a.recording.join("gate.json").exists() {
+        return Err(CliError::failure(format!(
+            "{}: not a recording (no gate.json)",
+            a.recording.display()
+        ))
+        .hint("record one with `hsm gate demo --record DIR`"));
+    }
+    let mut log = PassageLog::open(&a.db).map_err(gate_err)?;
+    let s = hsm::gate::recording::replay(&a.recording, &mut log, |_| {}).map_err(gate_err)?;
+    let r = RunReport {
+        db: a.db.display().to_string(),
+        recording: a.recording.display().to_string(),
+        summary: s,
+    };
+    simple_report(
+        &r,
+        &[
+            ("db", r.db.clone()),
+            ("recording", r.recording.clone()),
+            ("frames", s.frames.to_string()),
+            ("metal_samples", s.metal_samples.to_string()),
+            ("beam_events", s.beam_events.to_string()),
+            ("detection_frames", s.detection_frames.to_string()),
+            ("passages", s.passages.to_string()),
+        ],
+        format,
+    )
 }
 
 /// Parses µs since the Unix epoch or an RFC 3339 timestamp with offset.

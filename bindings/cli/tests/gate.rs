@@ -195,6 +195,47 @@ fn demo_then_query_contacts_export_purge() {
 }
 
 #[test]
+fn demo_recording_replays_with_gate_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let rec = dir.path().join("rec");
+    let live = dir.path().join("live.db");
+    let replay = dir.path().join("replay.db");
+    let r = json(&[
+        "gate",
+        "demo",
+        "--minutes",
+        "1",
+        "--seed",
+        "4",
+        "--db",
+        live.to_str().unwrap(),
+        "--record",
+        rec.to_str().unwrap(),
+    ]);
+    let n = r["summary"]["passages"].as_u64().unwrap();
+    let r = json(&[
+        "gate",
+        "run",
+        rec.to_str().unwrap(),
+        "--db",
+        replay.to_str().unwrap(),
+    ]);
+    assert_eq!(r["passages"].as_u64(), Some(n));
+    assert!(r["frames"].as_u64().unwrap() > 0 && r["metal_samples"].as_u64().unwrap() > 0);
+    let a = json(&["gate", "query", "--db", live.to_str().unwrap()]);
+    let b = json(&["gate", "query", "--db", replay.to_str().unwrap()]);
+    assert_eq!(a, b);
+    let o = run(&[
+        "gate",
+        "run",
+        dir.path().to_str().unwrap(),
+        "--db",
+        replay.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+}
+
+#[test]
 fn bad_invocations_exit_2_or_1() {
     let dir = tempfile::tempdir().unwrap();
     let missing = dir.path().join("none.db");
