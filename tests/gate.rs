@@ -375,6 +375,31 @@ fn exports_stream_every_row_in_three_formats() {
         .map(|c| c.name())
         .collect();
     assert_eq!(names, hsm::gate::export::EMPTY_HEADER);
+    // Values agree with the JSON Lines export (the reference row builder).
+    use parquet::record::RowAccessor;
+    let rows: Vec<parquet::record::Row> = reader
+        .get_row_iter(None)
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(rows.len(), 1001);
+    for (r, j) in rows.iter().zip(&lines) {
+        assert_eq!(r.get_long(0).unwrap(), j["id"].as_i64().unwrap());
+        assert_eq!(r.get_string(1).unwrap(), j["gate"].as_str().unwrap());
+        assert_eq!(r.get_string(5).unwrap(), j["direction"].as_str().unwrap());
+        match j["body_c"].as_f64() {
+            // serde_json's default parser is not correctly rounded.
+            Some(b) => assert!((r.get_double(9).unwrap() - b).abs() < 1e-12),
+            None => assert!(r.get_double(9).is_err()),
+        }
+        assert_eq!(r.get_string(20).unwrap(), j["alarms"].as_str().unwrap());
+        assert_eq!(
+            r.get_string(15).ok().map(String::as_str),
+            j["metal_class"].as_str()
+        );
+    }
+    let last = rows.last().unwrap().get_string(22).unwrap();
+    assert_eq!(last, &pseud.hash(&p.token.unwrap().0).to_hex());
     // An unwritable path is an I/O error and leaves no file.
     let bad = dir.path().join("no/such/dir/x.csv");
     assert!(matches!(

@@ -35,7 +35,6 @@ use hsm_core::{FrameView, Timestamp};
 use hsm_metal::gate::Gate;
 use hsm_metal::library::{LibraryObject, ObjectClass};
 use hsm_metal::sim::{BodyLocation, Carried, Disturbances};
-use hsm_thermal::extract::{BlackbodyConfig, ProcessorConfig};
 use hsm_thermal::sim::{self as tsim, Person, Placement, Scene};
 use num_complex::Complex64;
 use serde::Serialize;
@@ -47,7 +46,7 @@ use super::recording::{
     BlackbodyManifest, FORMAT, LineManifest, Manifest, MetalManifest, RecordingWriter,
     ThermalManifest,
 };
-use super::session::{GateSession, MetalSetup, SessionConfig, ThermalSetup};
+use super::session::{GateSession, SessionConfig};
 
 /// 2026-11-23 07:30 at UTC+8 (a Monday morning), µs since the Unix epoch.
 pub const DEFAULT_START: Timestamp = Timestamp(1_795_390_200_000_000);

@@ -21,7 +21,7 @@ use serde::Serialize;
 
 use super::error::GateError;
 use super::log::{PassageLog, Query};
-use super::record::Passage;
+use super::record::{Alarms, Passage, PassageFlags, TokenHash};
 use super::token::SiteKey;
 
 /// Rows per Parquet row group.
@@ -354,37 +354,6 @@ fn ba(s: &str) -> ByteArray {
 }
 
 impl Columns {
-    fn push(&mut self, r: ExportRow) {
-        self.rows += 1;
-        self.id.push(r.id);
-        self.gate.push(ba(&r.gate));
-        self.entrance.push(ba(&r.entrance));
-        self.entry.push(r.entry_us);
-        self.exit.push(r.exit_us);
-        self.direction.push(ba(r.direction));
-        self.persons
-            .push(i32::try_from(r.persons).unwrap_or(i32::MAX));
-        self.site_c.push(r.site_c);
-        self.corrected_c.push(r.corrected_c);
-        self.body_c.push(r.body_c);
-        self.outcome.push(r.thermal_outcome.map(ba));
-        self.readings.push(
-            r.thermal_readings
-                .map(|v| i32::try_from(v).unwrap_or(i32::MAX)),
-        );
-        self.tflags.push(r.thermal_flags.map(|v| v as i32));
-        self.detected.push(r.metal_detected);
-        self.decision.push(r.metal_decision.as_deref().map(ba));
-        self.class.push(r.metal_class.as_deref().map(ba));
-        self.confidence.push(r.metal_confidence);
-        self.threat_p.push(r.metal_threat_p);
-        self.band.push(r.metal_height_band.as_deref().map(ba));
-        self.side.push(r.metal_side.as_deref().map(ba));
-        self.alarms.push(ba(&r.alarms));
-        self.flags.push(ba(&r.flags));
-        self.token.push(r.token.as_deref().map(ba));
-    }
-
     fn clear(&mut self) {
         self.rows = 0;
         self.id.clear();
@@ -470,6 +439,127 @@ fn opt<T: parquet::data_type::DataType>(
     Ok(())
 }
 
+/// Repeated strings (gate ids, class names, alarm sets) become one shared
+/// `ByteArray` each: a refcount bump per row instead of an allocation.
+#[derive(Default)]
+struct Interner {
+    text: std::collections::HashMap<Box<[u8]>, ByteArray>,
+    alarms: std::collections::HashMap<u32, ByteArray>,
+    flags: std::collections::HashMap<u32, ByteArray>,
+}
+
+impl Interner {
+    fn text(&mut self, b: &[u8]) -> ByteArray {
+        if let Some(v) = self.text.get(b) {
+            return v.clone();
+        }
+        let v = ByteArray::from(b.to_vec());
+        self.text.insert(b.into(), v.clone());
+        v
+    }
+}
+
+fn text_at<'r>(row: &'r rusqlite::Row<'_>, i: usize) -> rusqlite::Result<Option<&'r [u8]>> {
+    use rusqlite::types::ValueRef;
+    Ok(match row.get_ref(i)? {
+        ValueRef::Text(b) | ValueRef::Blob(b) => Some(b),
+        _ => None,
+    })
+}
+
+impl Columns {
+    /// Appends one row read straight from SQLite ([`super::log::COLUMNS`]
+    /// order), with the same values [`ExportRow::new`] would give.
+    fn push_row(
+        &mut self,
+        row: &rusqlite::Row<'_>,
+        tokens: &TokenExport,
+        it: &mut Interner,
+    ) -> rusqlite::Result<()> {
+        self.rows += 1;
+        self.id.push(row.get(0)?);
+        self.gate
+            .push(it.text(text_at(row, 1)?.unwrap_or_default()));
+        self.entrance
+            .push(it.text(text_at(row, 2)?.unwrap_or_default()));
+        self.entry.push(row.get(3)?);
+        self.exit.push(row.get(4)?);
+        self.direction
+            .push(it.text(text_at(row, 5)?.unwrap_or_default()));
+        self.persons
+            .push(row.get::<_, i64>(6)?.clamp(0, i64::from(i32::MAX)) as i32);
+        let outcome = text_at(row, 10)?;
+        let has_t = outcome.is_some();
+        let when = |v: Option<f64>| if has_t { v } else { None };
+        self.site_c.push(when(row.get(7)?));
+        self.corrected_c.push(when(row.get(8)?));
+        self.body_c.push(when(row.get(9)?));
+        self.outcome.push(outcome.map(|b| it.text(b)));
+        self.readings.push(
+            has_t
+                .then(|| row.get::<_, Option<i64>>(11))
+                .transpose()?
+                .map(|v| v.unwrap_or(0) as i32),
+        );
+        self.tflags.push(
+            has_t
+                .then(|| row.get::<_, Option<i64>>(13))
+                .transpose()?
+                .map(|v| v.unwrap_or(0) as i32),
+        );
+        let decision = text_at(row, 15)?;
+        let has_m = decision.is_some();
+        self.detected.push(
+            has_m
+                .then(|| row.get::<_, Option<bool>>(14))
+                .transpose()?
+                .map(|v| v.unwrap_or(false)),
+        );
+        self.decision.push(decision.map(|b| it.text(b)));
+        let class = if has_m { text_at(row, 16)? } else { None };
+        self.class.push(class.map(|b| it.text(b)));
+        self.confidence.push(
+            has_m
+                .then(|| row.get::<_, Option<f64>>(17))
+                .transpose()?
+                .map(|v| v.unwrap_or(0.0)),
+        );
+        self.threat_p.push(
+            has_m
+                .then(|| row.get::<_, Option<f64>>(18))
+                .transpose()?
+                .map(|v| v.unwrap_or(0.0)),
+        );
+        let band = if has_m { text_at(row, 19)? } else { None };
+        self.band.push(band.map(|b| it.text(b)));
+        let side = if has_m { text_at(row, 20)? } else { None };
+        self.side.push(side.map(|b| it.text(b)));
+        let a: u32 = row.get(21)?;
+        let alarms = it
+            .alarms
+            .entry(a)
+            .or_insert_with(|| ba(&Alarms(a).names().collect::<Vec<_>>().join("|")))
+            .clone();
+        self.alarms.push(alarms);
+        let f: u32 = row.get(22)?;
+        let flags = it
+            .flags
+            .entry(f)
+            .or_insert_with(|| ba(&PassageFlags(f).names().collect::<Vec<_>>().join("|")))
+            .clone();
+        self.flags.push(flags);
+        let token = match (tokens, text_at(row, 23)?) {
+            (TokenExport::Drop, _) | (_, None) => None,
+            (TokenExport::Hash, Some(b)) => <[u8; 32]>::try_from(b)
+                .ok()
+                .map(|h| ba(&TokenHash(h).to_hex())),
+            (TokenExport::Pseudonymise(k), Some(b)) => Some(ba(&k.hash(b).to_hex())),
+        };
+        self.token.push(token);
+        Ok(())
+    }
+}
+
 fn export_parquet(
     log: &PassageLog,
     q: &Query,
@@ -487,9 +577,11 @@ fn export_parquet(
     );
     let mut w = SerializedFileWriter::new(BufWriter::new(file), schema, props).map_err(pq)?;
     let mut cols = Columns::default();
+    let mut interner = Interner::default();
     let mut n = 0u64;
-    log.scan(q, |p| {
-        cols.push(ExportRow::new(p, tokens));
+    log.scan_rows(q, |row| {
+        cols.push_row(row, tokens, &mut interner)
+            .map_err(super::log::storage)?;
         n += 1;
         if cols.rows >= ROW_GROUP {
             cols.write(&mut w).map_err(pq)?;

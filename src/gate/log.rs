@@ -79,7 +79,8 @@ pub const MIGRATIONS: &[&str] = &[
 /// The schema version this libhsm writes.
 pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
 
-const COLUMNS: &str = "id, gate, entrance, entry_us, exit_us, direction, persons, site_c, \
+/// The passages table's columns, in the order every `SELECT` reads them.
+pub(crate) const COLUMNS: &str = "id, gate, entrance, entry_us, exit_us, direction, persons, site_c, \
      corrected_c, body_c, thermal_outcome, thermal_readings, thermal_valid, thermal_flags, \
      metal_detected, metal_decision, metal_class, metal_confidence, metal_threat_p, \
      metal_height_band, metal_side, alarms, flags, token";
@@ -153,7 +154,7 @@ pub struct PassageLog {
     conn: Connection,
 }
 
-fn storage(e: rusqlite::Error) -> GateError {
+pub(crate) fn storage(e: rusqlite::Error) -> GateError {
     GateError::Storage(e.to_string())
 }
 
@@ -418,6 +419,17 @@ impl PassageLog {
         q: &Query,
         mut f: impl FnMut(Passage) -> Result<(), GateError>,
     ) -> Result<(), GateError> {
+        self.scan_rows(q, |row| f(read_row(row).map_err(storage)?))
+    }
+
+    /// As [`PassageLog::scan`], handing `f` the raw SQLite row (columns in
+    /// [`COLUMNS`] order): for exporters that copy values straight into
+    /// columns without building a [`Passage`].
+    pub(crate) fn scan_rows(
+        &self,
+        q: &Query,
+        mut f: impl FnMut(&Row<'_>) -> Result<(), GateError>,
+    ) -> Result<(), GateError> {
         for (field, v) in [("min_body_c", q.min_body_c), ("max_body_c", q.max_body_c)] {
             if v.is_some_and(|v| !v.is_finite()) {
                 return Err(GateError::InvalidArgument {
@@ -474,7 +486,7 @@ impl PassageLog {
         let mut st = self.conn.prepare(&sql).map_err(storage)?;
         let mut rows = st.query(params_from_iter(args)).map_err(storage)?;
         while let Some(row) = rows.next().map_err(storage)? {
-            f(read_row(row).map_err(storage)?)?;
+            f(row)?;
         }
         Ok(())
     }
