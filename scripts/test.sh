@@ -75,6 +75,7 @@ stage "python environment (.venv)" python_env
 stage "python package build (maturin develop)" python_build
 stage "pytest" python_tests
 stage "mypy stubtest + mypy --strict" python_stubtest
+stage "docs build (plots of a simulated morning)" ./scripts/docs.sh target/docs-img --minutes 30
 stage "versions agree (CLI, Python, C header)" versions_agree
 stage "benchmarks compile (cargo bench --no-run)" cargo bench --workspace --no-run --locked --quiet
 stage "benchmarks quick run (table + target/bench-results.json)" ./scripts/bench.sh --quick

@@ -49,6 +49,35 @@
 //!   past that point — then with [`PassageFlags::LATE_STREAM`]. Nothing is
 //!   dropped: every transit yields a record.
 //!
+//! # Examples
+//! ```
+//! use hsm::core::Timestamp;
+//! use hsm::core::counting::{Beam, BeamEvent};
+//! use hsm::gate::{Alarms, GateSession, PassageFlags, PassageLog, Query, SessionConfig, Way};
+//!
+//! // Beams and coils, no camera; one person walks in.
+//! let mut gate = GateSession::new(SessionConfig { thermal: None, ..SessionConfig::default() })?;
+//! let t0 = 1_795_390_200_000_000; // 2026-11-23 07:30 +08:00, µs
+//! for (dt, beam, blocked) in [(0, Beam::A, true), (200_000, Beam::B, true),
+//!                             (500_000, Beam::A, false), (700_000, Beam::B, false)] {
+//!     gate.push_beam(BeamEvent { t: Timestamp(t0 + dt), beam, blocked })?;
+//! }
+//! gate.finish()?;
+//! let mut passages = Vec::new();
+//! gate.poll(&mut passages);
+//! assert_eq!(passages.len(), 1);
+//! assert_eq!(passages[0].direction, Way::In);
+//! // No coil samples arrived: said so, not guessed.
+//! assert!(passages[0].flags.contains(PassageFlags::METAL_NO_DATA));
+//!
+//! let dir = tempfile::tempdir().map_err(|e| hsm::gate::GateError::Storage(e.to_string()))?;
+//! let mut log = PassageLog::open(dir.path().join("passages.db"))?;
+//! log.append_all(&mut passages)?; // durable once this returns
+//! let faults = log.query(&Query { alarms: Alarms::SENSOR_FAULT, ..Query::default() })?;
+//! assert_eq!(faults.len(), 1);
+//! # Ok::<(), hsm::Error>(())
+//! ```
+//!
 //! # Clock
 //! Timestamps are µs since the Unix epoch (UTC) as the gate's clock reports
 //! them; libhsm never reads a clock itself (retention takes "now" from the
