@@ -52,6 +52,56 @@
 // Transit flag: earlier transits were dropped because the queue was full.
 #define HSM_TRANSIT_QUEUE_OVERFLOW 16
 
+// Alarm bit: body temperature at or above the fever line.
+#define HSM_ALARM_FEVER (1 << 0)
+
+// Alarm bit: the metal finding's decision is alarm (a threat).
+#define HSM_ALARM_THREAT (1 << 1)
+
+// Alarm bit: screen again by hand (no trustworthy temperature, an
+// uncertain metal object).
+#define HSM_ALARM_RECHECK (1 << 2)
+
+// Alarm bit: a sensor was faulty while the passage was measured (dead
+// lines, frozen frame, blackbody missing or drifting, no metal data, a
+// stuck beam).
+#define HSM_ALARM_SENSOR_FAULT (1 << 3)
+
+// Alarm bit: the person token matched the watch list.
+#define HSM_ALARM_WATCHLIST (1 << 4)
+
+// Passage flag: the beams counted two people in one transit; the record
+// stands for both (`persons` = 2).
+#define HSM_PASSAGE_FLAG_MULTIPLE_PERSONS (1 << 0)
+
+// Passage flag: more than one face in the approach frames; the nearest
+// face was measured.
+#define HSM_PASSAGE_FLAG_MULTIPLE_FACES (1 << 1)
+
+// Passage flag: an inbound passage with a thermal camera, but no face in
+// its approach window.
+#define HSM_PASSAGE_FLAG_NO_FACE (1 << 2)
+
+// Passage flag: the metal window overlaps a neighbouring passage's.
+#define HSM_PASSAGE_FLAG_METAL_OVERLAP (1 << 3)
+
+// Passage flag: too few metal samples in the passage's window to decide.
+#define HSM_PASSAGE_FLAG_METAL_NO_DATA (1 << 4)
+
+// Passage flag: metal detected with no beam transit to anchor it (a record
+// of its own, direction unknown).
+#define HSM_PASSAGE_FLAG_METAL_WITHOUT_PASSAGE (1 << 5)
+
+// Passage flag: a stream lagged past `reorder_us`; the passage was closed
+// without it.
+#define HSM_PASSAGE_FLAG_LATE_STREAM (1 << 6)
+
+// Passage flag: a person token arrived without a site key; it was dropped.
+#define HSM_PASSAGE_FLAG_TOKEN_DROPPED (1 << 7)
+
+// Shortest accepted site key, bytes.
+#define HSM_GATE_MIN_KEY_BYTES 32
+
 // Status returned by every fallible libhsm function. `HSM_STATUS_OK` (0) is
 // success; the numbers are stable across releases (table in
 // `hsm_core::status`) and a retired number is never reused.
@@ -94,6 +144,12 @@ enum hsm_status
   HSM_STATUS_UNSUPPORTED_FORMAT = 5004,
   // A size declared by a file exceeds libhsm's resource limits.
   HSM_STATUS_LIMIT_EXCEEDED = 5005,
+  // The passage log's database failed (locked, corrupt, full disk, read-only).
+  HSM_STATUS_STORAGE = 6001,
+  // The passage log was written by a newer libhsm.
+  HSM_STATUS_SCHEMA_TOO_NEW = 6002,
+  // No record with the given id.
+  HSM_STATUS_NOT_FOUND = 6003,
   // A required pointer argument was NULL.
   HSM_STATUS_NULL_POINTER = 9001,
   // A caller-supplied buffer is too small.
@@ -216,6 +272,120 @@ typedef uint32_t hsm_file_format;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
+// How the thermal camera's counts map to temperature.
+enum hsm_gate_radiometry
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  // TLinear: counts are apparent temperature in centi-kelvin.
+  HSM_GATE_RADIOMETRY_TLINEAR_CENTI_KELVIN = 0,
+  // TLinear: counts are apparent temperature in deci-kelvin.
+  HSM_GATE_RADIOMETRY_TLINEAR_DECI_KELVIN = 1,
+  // °C = `linear_gain` · count + `linear_offset`.
+  HSM_GATE_RADIOMETRY_LINEAR = 2,
+  // Raw counts with the Planck constants, atmosphere and scene of the
+  // config's `planck`, `atmosphere` and `scene` fields.
+  HSM_GATE_RADIOMETRY_PLANCK = 3,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum hsm_gate_radiometry hsm_gate_radiometry;
+#else
+typedef uint32_t hsm_gate_radiometry;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+// Which way a passage went.
+enum hsm_gate_direction
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  // Into the building.
+  HSM_GATE_DIRECTION_IN = 0,
+  // Out of the building.
+  HSM_GATE_DIRECTION_OUT = 1,
+  // Not known: a record no beam transit anchors
+  // (`HSM_PASSAGE_FLAG_METAL_WITHOUT_PASSAGE`).
+  HSM_GATE_DIRECTION_UNKNOWN = 2,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum hsm_gate_direction hsm_gate_direction;
+#else
+typedef uint32_t hsm_gate_direction;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+// The thermal decision of a passage.
+enum hsm_gate_thermal_outcome
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  // No thermal finding (`has_thermal` false).
+  HSM_GATE_THERMAL_OUTCOME_NONE = 0,
+  // Below the fever line on enough valid readings.
+  HSM_GATE_THERMAL_OUTCOME_NORMAL = 1,
+  // At or above the fever line.
+  HSM_GATE_THERMAL_OUTCOME_FEVER = 2,
+  // No trustworthy reading: screen again.
+  HSM_GATE_THERMAL_OUTCOME_RECHECK = 3,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum hsm_gate_thermal_outcome hsm_gate_thermal_outcome;
+#else
+typedef uint32_t hsm_gate_thermal_outcome;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+// The metal decision of a passage.
+enum hsm_gate_metal_decision
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  // No metal finding (`has_metal` false).
+  HSM_GATE_METAL_DECISION_NONE = 0,
+  // Nothing to act on.
+  HSM_GATE_METAL_DECISION_PASS = 1,
+  // An uncertain object: screen again.
+  HSM_GATE_METAL_DECISION_RECHECK = 2,
+  // A threat.
+  HSM_GATE_METAL_DECISION_ALARM = 3,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum hsm_gate_metal_decision hsm_gate_metal_decision;
+#else
+typedef uint32_t hsm_gate_metal_decision;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+// The file format of `hsm_gate_log_export`.
+enum hsm_gate_export_format
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  // Apache Parquet, Snappy-compressed; `entry_us`/`exit_us` as
+  // TIMESTAMP(MICROS, UTC).
+  HSM_GATE_EXPORT_FORMAT_PARQUET = 0,
+  // Comma-separated values with a header row (RFC 4180 quoting).
+  HSM_GATE_EXPORT_FORMAT_CSV = 1,
+  // One JSON object per line.
+  HSM_GATE_EXPORT_FORMAT_JSONL = 2,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum hsm_gate_export_format hsm_gate_export_format;
+#else
+typedef uint32_t hsm_gate_export_format;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
 // The quantity a staffing term is computed from.
 enum hsm_staffing_basis
 #if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
@@ -309,6 +479,17 @@ typedef uint32_t hsm_liquid_kind;
 // A lane's beam-pair decoder. Not thread-safe: use one handle from one
 // thread at a time (it may move between threads).
 typedef struct hsm_beam_decoder hsm_beam_decoder;
+
+// A gate session. Created by `hsm_gate_new`, released by `hsm_gate_free`.
+// Not thread-safe: use one handle from one thread at a time (it may move
+// between threads).
+typedef struct hsm_gate hsm_gate;
+
+// An open passage log. Created by `hsm_gate_log_open` or
+// `hsm_gate_log_open_read_only`, released by `hsm_gate_log_close`. Not
+// thread-safe: use one handle from one thread at a time; open one handle
+// per thread (or process) to read while a gate writes.
+typedef struct hsm_gate_log hsm_gate_log;
 
 // A line counter (tracker + counting line) for one camera. Not
 // thread-safe: use one handle from one thread at a time.
@@ -530,6 +711,135 @@ typedef struct hsm_conversion_stats {
   // Pixels outside the model's domain, written as NaN.
   size_t invalid;
 } hsm_conversion_stats;
+
+// Everything a gate session needs, given once to `hsm_gate_new`. Start
+// from `hsm_gate_config_default` and change what differs. Durations in µs.
+typedef struct hsm_gate_config {
+  // The gate's id (UTF-8, NUL-terminated, non-empty), stored with every
+  // passage. Copied by `hsm_gate_new`.
+  const char *gate_id;
+  // The entrance the gate belongs to (contacts group by it). Copied.
+  const char *entrance_id;
+  // Whether a thermal camera is fitted.
+  bool thermal;
+  // How its counts map to temperature.
+  hsm_gate_radiometry radiometry;
+  // °C per count (`HSM_GATE_RADIOMETRY_LINEAR` only).
+  double linear_gain;
+  // °C at count 0 (`HSM_GATE_RADIOMETRY_LINEAR` only).
+  double linear_offset;
+  // Planck constants (`HSM_GATE_RADIOMETRY_PLANCK` only).
+  struct hsm_planck planck;
+  // Atmospheric constants (`HSM_GATE_RADIOMETRY_PLANCK` only).
+  struct hsm_atmosphere atmosphere;
+  // Scene (`HSM_GATE_RADIOMETRY_PLANCK` only).
+  struct hsm_scene scene;
+  // Whether a reference blackbody is in view.
+  bool has_blackbody;
+  // Blackbody region measured (its interior): left column.
+  uint32_t blackbody_x;
+  // Top row.
+  uint32_t blackbody_y;
+  // Width in pixels.
+  uint32_t blackbody_width;
+  // Height in pixels.
+  uint32_t blackbody_height;
+  // The blackbody's set-point, °C.
+  double blackbody_set_point_c;
+  // The fever line for the body estimate, °C (34.0–39.0; default 37.3).
+  double fever_threshold_c;
+  // How long before a transit its person can be seen walking up
+  // (0–60 s; default 3 s). Also the window a token binds within.
+  int64_t approach_us;
+  // Whether a metal detector is fitted (default coils: 18 zones × 4
+  // frequencies at 200 Hz; the built-in "hospital" program).
+  bool metal;
+  // Metal window start before the transit's completion (default 1.5 s).
+  int64_t metal_before_us;
+  // Metal window end after it (default 0.5 s).
+  int64_t metal_after_us;
+  // Fraction of the window's samples needed to decide, in (0, 1]
+  // (default 0.8).
+  double metal_min_coverage;
+  // The through-beam decoder (always fitted: beams anchor passages).
+  struct hsm_beam_config beams;
+  // Whether an overhead camera's counting line is fitted (fed with
+  // `hsm_gate_push_detections`).
+  bool line;
+  // Line start x, px.
+  float line_x1;
+  // Line start y, px (y down).
+  float line_y1;
+  // Line end x, px.
+  float line_x2;
+  // Line end y, px. Crossing from the left of (x1,y1)→(x2,y2) to its
+  // right is "in".
+  float line_y2;
+  // How far one stream may lag the others (0–60 s; default 1 s).
+  int64_t reorder_us;
+} hsm_gate_config;
+
+// One passage: a person (or a flagged pair) through the gate, flattened.
+// Strings are NUL-terminated UTF-8, truncated on a character boundary to
+// fit; temperatures are NaN when absent.
+typedef struct hsm_passage {
+  // Row id in the passage log; 0 when polled without a log.
+  int64_t id;
+  // The gate's id.
+  char gate_id[64];
+  // The entrance's id.
+  char entrance_id[64];
+  // When the person entered the gate (first face frame, metal window or
+  // beam edge), µs since the Unix epoch.
+  int64_t entry_us;
+  // When the passage completed (the beams cleared), µs since the epoch.
+  int64_t exit_us;
+  // Which way.
+  hsm_gate_direction direction;
+  // People in this record: 1, or 2 with `HSM_PASSAGE_FLAG_MULTIPLE_PERSONS`.
+  uint32_t persons;
+  // Whether the thermal fields below are set (inbound passages with a
+  // camera and at least one face).
+  bool has_thermal;
+  // Median apparent measurement-site temperature, °C.
+  double site_c;
+  // Median blackbody-corrected site temperature, °C.
+  double corrected_c;
+  // Estimated body temperature, °C.
+  double body_c;
+  // The thermal decision.
+  hsm_gate_thermal_outcome thermal_outcome;
+  // Face readings collected.
+  uint32_t readings;
+  // Valid readings among them.
+  uint32_t valid_readings;
+  // Union of the readings' quality flags (the thermal door's bits).
+  uint32_t quality_flags;
+  // Whether the metal fields below are set.
+  bool has_metal;
+  // Metal above the program's threshold.
+  bool metal_detected;
+  // The metal decision.
+  hsm_gate_metal_decision metal_decision;
+  // Most probable object class ("" when none), e.g. "knife".
+  char metal_class[24];
+  // Height band of the strongest object ("" when none), e.g. "waist".
+  char metal_height_band[16];
+  // Side of the strongest object ("" when none): "left", "centre", "right".
+  char metal_side[8];
+  // Calibrated probability of `metal_class` (NaN without a finding).
+  double metal_confidence;
+  // Probability the object is a threat (NaN without a finding).
+  double metal_threat_probability;
+  // `HSM_ALARM_*` bits.
+  uint32_t alarms;
+  // `HSM_PASSAGE_FLAG_*` bits.
+  uint32_t flags;
+  // Whether `token` holds a token hash.
+  bool has_token;
+  // HMAC-SHA-256 of the person token under the site key (never the token).
+  uint8_t token[32];
+} hsm_passage;
 
 // One term of the staffing rule.
 typedef struct hsm_staffing_term {
@@ -879,6 +1189,342 @@ hsm_status hsm_thermal_file_read_celsius(struct hsm_thermal_file *file,
                                          size_t len,
                                          size_t stride,
                                          struct hsm_conversion_stats *stats);
+
+// Writes the settings of the built-in demo gate into `*out`: gate
+// "gate-1" at entrance "outpatient-main" (static strings); a 160 × 120
+// TLinear centi-kelvin camera with a blackbody at 35 °C, fever line
+// 37.3 °C, 3 s approach; the default metal detector (1.5 s before, 0.5 s
+// after, 80 % coverage); default beams; a counting line from (0,120) to
+// (320,120); 1 s reordering.
+//
+// Errors: `HSM_STATUS_NULL_POINTER`. Thread-safe.
+//
+// # Safety
+// `out` is NULL or valid for writing one `hsm_gate_config`.
+hsm_status hsm_gate_config_default(struct hsm_gate_config *out);
+
+// Creates a gate session from `config` into `*out` (the id strings are
+// copied; `config` may be released after the call).
+//
+// Errors: `HSM_STATUS_NULL_POINTER` (config, out, an id string);
+// `HSM_STATUS_INVALID_UTF8`; `HSM_STATUS_INVALID_ARGUMENT` (empty id,
+// reorder or approach outside 0–60 s, bad metal window or coverage, bad
+// beam or line settings); `HSM_STATUS_INVALID_RADIOMETRY`,
+// `HSM_STATUS_INVALID_SCENE` (camera); `HSM_STATUS_INVALID_PROFILE`
+// (fever threshold). The message names the field.
+//
+// # Safety
+// `config` is NULL or valid for reading, its strings NULL or
+// NUL-terminated; `out` is NULL or valid for writing.
+hsm_status hsm_gate_new(const struct hsm_gate_config *config,
+                        struct hsm_gate **out);
+
+// Releases a gate session; NULL is a no-op. Passages still queued are
+// lost: call `hsm_gate_finish` and poll first.
+//
+// # Safety
+// `gate` is NULL or a handle from `hsm_gate_new` not yet freed.
+void hsm_gate_free(struct hsm_gate *gate);
+
+// Writes the shape of one metal sample frame: `*zones` × `*frequencies`
+// complex samples (0 × 0 without a metal detector), i.e. `2 · zones ·
+// frequencies` doubles for `hsm_gate_push_metal`.
+//
+// Errors: `HSM_STATUS_NULL_POINTER`.
+//
+// # Safety
+// `gate` is NULL or a live handle; the out-pointers are NULL or valid.
+hsm_status hsm_gate_metal_shape(const struct hsm_gate *gate,
+                                size_t *zones,
+                                size_t *frequencies);
+
+// Feeds one thermal frame of raw counts taken at `t_us` (µs since the
+// Unix epoch): `len` elements at `data`, `width` × `height` pixels, rows
+// `stride` elements apart. The frame is processed during the call and not
+// kept.
+//
+// Errors (nothing changes): `HSM_STATUS_NULL_POINTER`;
+// `HSM_STATUS_FRAME_SHAPE`, `HSM_STATUS_FRAME_TOO_LARGE`;
+// `HSM_STATUS_INVALID_ARGUMENT` without a thermal camera configured;
+// `HSM_STATUS_OUT_OF_ORDER` for a frame older than the previous one.
+//
+// # Safety
+// `gate` is NULL or a live handle not used by another thread meanwhile;
+// `data` is NULL or valid for reading `len` elements.
+hsm_status hsm_gate_push_frame(struct hsm_gate *gate,
+                               int64_t t_us,
+                               const uint16_t *data,
+                               size_t len,
+                               uint32_t width,
+                               uint32_t height,
+                               size_t stride);
+
+// Feeds one metal sample frame taken at `t_us`: `len` doubles at
+// `re_im`, the zones × frequencies complex samples (zone-major) as
+// interleaved real and imaginary parts, so `len = 2 · zones · frequencies`
+// (see `hsm_gate_metal_shape`). Timestamps must strictly increase.
+//
+// Errors (nothing changes): `HSM_STATUS_NULL_POINTER`;
+// `HSM_STATUS_INVALID_ARGUMENT` for an odd `len`, a non-finite sample or a
+// gate without a metal detector; `HSM_STATUS_SHAPE_MISMATCH` for the wrong
+// count; `HSM_STATUS_OUT_OF_ORDER`.
+//
+// # Safety
+// `gate` as `hsm_gate_push_frame`; `re_im` is NULL or valid for reading
+// `len` doubles.
+hsm_status hsm_gate_push_metal(struct hsm_gate *gate,
+                               int64_t t_us,
+                               const double *re_im,
+                               size_t len);
+
+// Feeds one beam edge at `t_us`: `blocked` true when `beam` became
+// blocked, false when it cleared. Beam A is the street side: A then B is
+// "in". Edges must come in time order.
+//
+// Errors: `HSM_STATUS_NULL_POINTER`; `HSM_STATUS_OUT_OF_ORDER` (nothing
+// changes).
+//
+// # Safety
+// `gate` as `hsm_gate_push_frame`.
+hsm_status hsm_gate_push_beam(struct hsm_gate *gate,
+                              int64_t t_us,
+                              hsm_beam beam,
+                              bool blocked);
+
+// Feeds one overhead-camera frame's `n` person detections taken at `t_us`
+// (`dets` may be NULL when `n` is 0) to the counting line.
+//
+// Errors: `HSM_STATUS_NULL_POINTER`; `HSM_STATUS_INVALID_ARGUMENT` without
+// a counting line or for a bad detection (named `detections[i]`);
+// `HSM_STATUS_CAPACITY_EXCEEDED`; `HSM_STATUS_OUT_OF_ORDER`.
+//
+// # Safety
+// `gate` as `hsm_gate_push_frame`; `dets` is NULL or valid for reading `n`
+// elements.
+hsm_status hsm_gate_push_detections(struct hsm_gate *gate,
+                                    int64_t t_us,
+                                    const struct hsm_detection *dets,
+                                    size_t n);
+
+// Feeds a person token (`len` bytes, 1–4096) from the vendor's face or ID
+// module, seen at `t_us`. It binds to the next passage completing within
+// the approach window after `t_us`. It is hashed at once with the site key
+// (`hsm_gate_set_site_key`) and never kept; without a key it is dropped
+// and the passage is flagged `HSM_PASSAGE_FLAG_TOKEN_DROPPED`.
+//
+// Errors: `HSM_STATUS_NULL_POINTER`; `HSM_STATUS_INVALID_ARGUMENT` for a
+// length outside 1–4096.
+//
+// # Safety
+// `gate` as `hsm_gate_push_frame`; `token` is NULL or valid for reading
+// `len` bytes.
+hsm_status hsm_gate_push_token(struct hsm_gate *gate,
+                               int64_t t_us,
+                               const uint8_t *token,
+                               size_t len);
+
+// Sets the site key (`len` >= `HSM_GATE_MIN_KEY_BYTES` secret bytes,
+// copied) that person tokens are hashed with. A log given to
+// `hsm_gate_poll` is bound to this key: a log bound to another key is
+// refused (`HSM_STATUS_STORAGE`).
+//
+// Errors: `HSM_STATUS_NULL_POINTER`; `HSM_STATUS_INVALID_ARGUMENT` for a
+// shorter key.
+//
+// # Safety
+// `gate` as `hsm_gate_push_frame`; `key` is NULL or valid for reading
+// `len` bytes.
+hsm_status hsm_gate_set_site_key(struct hsm_gate *gate,
+                                 const uint8_t *key,
+                                 size_t len);
+
+// Writes the keyed hash (HMAC-SHA-256 under the site key) of `len` bytes
+// of `token` into `out[32]`: what a passage stores, and what a watch list
+// holds.
+//
+// Errors: `HSM_STATUS_NULL_POINTER`; `HSM_STATUS_INVALID_ARGUMENT` when no
+// site key is set.
+//
+// # Safety
+// `gate` is NULL or a live handle; `token` is NULL or valid for reading
+// `len` bytes; `out` is NULL or valid for writing 32 bytes.
+hsm_status hsm_gate_hash_token(const struct hsm_gate *gate,
+                               const uint8_t *token,
+                               size_t len,
+                               uint8_t *out);
+
+// Sets the watch list: `n` token hashes of 32 bytes each, back to back
+// at `hashes` (made with `hsm_gate_hash_token` under the same site key).
+// A passage whose token matches alarms `HSM_ALARM_WATCHLIST`. Replaces
+// the previous list; `n` = 0 clears it (`hashes` may then be NULL).
+//
+// Errors: `HSM_STATUS_NULL_POINTER`.
+//
+// # Safety
+// `gate` as `hsm_gate_push_frame`; `hashes` is NULL or valid for reading
+// `32 · n` bytes.
+hsm_status hsm_gate_set_watch_list(struct hsm_gate *gate,
+                                   const uint8_t *hashes,
+                                   size_t n);
+
+// Declares that every stream has reached `t_us` (no more data before it),
+// so passages close without waiting for the next event. Call it
+// periodically (e.g. every 100 ms) on a live gate.
+//
+// Errors: `HSM_STATUS_NULL_POINTER`; `HSM_STATUS_OUT_OF_ORDER` for a time
+// before the last beam edge.
+//
+// # Safety
+// `gate` as `hsm_gate_push_frame`.
+hsm_status hsm_gate_advance(struct hsm_gate *gate,
+                            int64_t t_us);
+
+// Ends the streams (shutdown, end of a recording): closes every pending
+// passage with what has arrived. Poll afterwards; do not feed the session
+// any more.
+//
+// Errors: `HSM_STATUS_NULL_POINTER`.
+//
+// # Safety
+// `gate` as `hsm_gate_push_frame`.
+hsm_status hsm_gate_finish(struct hsm_gate *gate);
+
+// Writes how many passages are ready to poll into `*n`.
+//
+// Errors: `HSM_STATUS_NULL_POINTER`.
+//
+// # Safety
+// `gate` is NULL or a live handle; `n` is NULL or valid for writing.
+hsm_status hsm_gate_pending(const struct hsm_gate *gate,
+                            size_t *n);
+
+// Moves up to `capacity` finished passages, oldest first, into `out` and
+// writes how many into `*written` (0 when none are ready). Passages beyond
+// `capacity` stay queued for the next call. `out` may be NULL only when
+// `capacity` is 0.
+//
+// With a `log` (not NULL), the passages are first appended to it in one
+// durable transaction (bound to the site key, if one is set) and returned
+// with their log ids; if that fails, nothing is returned, nothing is
+// lost — the passages stay queued — and the call may be retried. Without a
+// log, `id` is 0.
+//
+// Errors: `HSM_STATUS_NULL_POINTER`; `HSM_STATUS_STORAGE` (the log failed,
+// is read-only, or is bound to another site key).
+//
+// # Safety
+// `gate` as `hsm_gate_push_frame`; `log` is NULL or a live log handle not
+// used by another thread meanwhile; `out` is valid for writing `capacity`
+// elements; `written` is valid for writing.
+hsm_status hsm_gate_poll(struct hsm_gate *gate,
+                         struct hsm_gate_log *log,
+                         struct hsm_passage *out,
+                         size_t capacity,
+                         size_t *written);
+
+// Opens the passage log at `path` (UTF-8, NUL-terminated) for reading and
+// writing, creating and migrating it as needed (SQLite, WAL,
+// synchronous=FULL: an append is durable once it returns).
+//
+// Errors: `HSM_STATUS_NULL_POINTER`; `HSM_STATUS_INVALID_UTF8`;
+// `HSM_STATUS_STORAGE` (cannot open or create, not a log);
+// `HSM_STATUS_SCHEMA_TOO_NEW` (written by a newer libhsm).
+//
+// # Safety
+// `path` is NULL or NUL-terminated; `out` is NULL or valid for writing.
+hsm_status hsm_gate_log_open(const char *path,
+                             struct hsm_gate_log **out);
+
+// Opens an existing passage log read-only (queries and exports while a
+// gate writes; appends and purges fail with `HSM_STATUS_STORAGE`).
+//
+// Errors: as `hsm_gate_log_open`; also `HSM_STATUS_STORAGE` when the file
+// does not exist or has an older schema.
+//
+// # Safety
+// As `hsm_gate_log_open`.
+hsm_status hsm_gate_log_open_read_only(const char *path,
+                                       struct hsm_gate_log **out);
+
+// Closes a log; NULL is a no-op.
+//
+// # Safety
+// `log` is NULL or a handle from `hsm_gate_log_open*` not yet closed.
+void hsm_gate_log_close(struct hsm_gate_log *log);
+
+// Writes the number of passages in the log into `*count`.
+//
+// Errors: `HSM_STATUS_NULL_POINTER`; `HSM_STATUS_STORAGE`.
+//
+// # Safety
+// `log` is NULL or a live handle; `count` is NULL or valid for writing.
+hsm_status hsm_gate_log_count(const struct hsm_gate_log *log,
+                              uint64_t *count);
+
+// Writes the passage with log id `id` into `*out`.
+//
+// Errors: `HSM_STATUS_NULL_POINTER`; `HSM_STATUS_NOT_FOUND`;
+// `HSM_STATUS_STORAGE`.
+//
+// # Safety
+// `log` is NULL or a live handle; `out` is NULL or valid for writing.
+hsm_status hsm_gate_log_get(const struct hsm_gate_log *log,
+                            int64_t id,
+                            struct hsm_passage *out);
+
+// Close contacts of passage `id` (密切接触人群排查): every other passage
+// of the same entrance (`same_gate`: of the same gate only) whose entry
+// lies within ±`window_us` of its entry, in entry order.
+//
+// Writes the number found into `*written`. When it exceeds `capacity` the
+// call returns `HSM_STATUS_BUFFER_TOO_SMALL` with `*written` set to the
+// number needed and `out` untouched: call again with a larger array
+// (`capacity` 0 and `out` NULL to ask for the count).
+//
+// Errors: `HSM_STATUS_NULL_POINTER`; `HSM_STATUS_NOT_FOUND` (no passage
+// `id`); `HSM_STATUS_INVALID_ARGUMENT` (negative window);
+// `HSM_STATUS_BUFFER_TOO_SMALL`; `HSM_STATUS_STORAGE`.
+//
+// # Safety
+// `log` is NULL or a live handle; `out` is valid for writing `capacity`
+// elements; `written` is NULL or valid for writing.
+hsm_status hsm_gate_log_contacts(const struct hsm_gate_log *log,
+                                 int64_t id,
+                                 int64_t window_us,
+                                 bool same_gate,
+                                 struct hsm_passage *out,
+                                 size_t capacity,
+                                 size_t *written);
+
+// Deletes every passage that entered before `cutoff_us` (retention) and
+// writes how many into `*deleted`. Deleted content is overwritten and the
+// WAL truncated: no byte of a purged passage remains in the files.
+//
+// Errors: `HSM_STATUS_NULL_POINTER`; `HSM_STATUS_STORAGE` (also for a
+// read-only log).
+//
+// # Safety
+// `log` is NULL or a live handle not used by another thread meanwhile;
+// `deleted` is NULL or valid for writing.
+hsm_status hsm_gate_log_purge_before(struct hsm_gate_log *log,
+                                     int64_t cutoff_us,
+                                     uint64_t *deleted);
+
+// Exports every passage of the log, in entry order, to the file at `path`
+// (UTF-8, NUL-terminated; created or truncated), streaming; writes the row
+// count into `*rows`. Token hashes are left out. On error the partial file
+// is removed.
+//
+// Errors: `HSM_STATUS_NULL_POINTER`; `HSM_STATUS_INVALID_UTF8`;
+// `HSM_STATUS_IO` (the file); `HSM_STATUS_STORAGE` (the log).
+//
+// # Safety
+// `log` is NULL or a live handle; `path` is NULL or NUL-terminated; `rows`
+// is NULL or valid for writing.
+hsm_status hsm_gate_log_export(const struct hsm_gate_log *log,
+                               const char *path,
+                               hsm_gate_export_format format,
+                               uint64_t *rows);
 
 // Computes the guards a hospital requires under 豫卫医函〔2024〕10号 一(三):
 // the largest of 3 % of on-duty medical staff, one per 20 open beds and
