@@ -160,8 +160,8 @@ bit_set! {
 /// The thermal screening of one passage.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ThermalFinding {
-    /// Median apparent measurement-site temperature, °C (`None` when no
-    /// reading had a number).
+    /// Median apparent (uncorrected) measurement-site temperature of the
+    /// valid readings, °C (`None` without valid readings).
     pub site_c: Option<f64>,
     /// Median blackbody-corrected site temperature, °C (`None` without a
     /// blackbody or without valid readings).

@@ -705,12 +705,16 @@ impl GateSession {
                 self.next_person += 1;
                 let mut first = None;
                 let mut multiple = false;
+                let mut apparent: Vec<f64> = Vec::new();
                 let mut sensor = QualityFlags::NONE;
                 for f in th.frames.iter().filter(|f| f.t > lo && f.t <= tr.t) {
                     sensor |= f.sensor;
                     if let Some(face) = &f.face {
                         th.screener.observe(person, face);
                         first.get_or_insert(f.t);
+                        if face.flags.is_valid() && face.site_c.get().is_finite() {
+                            apparent.push(face.site_c.get());
+                        }
                     }
                     multiple |= f.faces > 1;
                 }
@@ -727,7 +731,9 @@ impl GateSession {
                     Some(d) => {
                         let num = |v: f64| v.is_finite().then_some(v);
                         p.thermal = Some(ThermalFinding {
-                            site_c: num(d.site.get()).or(None),
+                            site_c: median(&mut apparent),
+                            // The screener's median is over corrected
+                            // readings (NaN without a blackbody).
                             corrected_c: num(d.site.get()),
                             body_c: num(d.body.get()),
                             outcome: d.outcome.into(),
@@ -944,6 +950,20 @@ impl GateSession {
             self.tokens.pop_front();
         }
     }
+}
+
+/// Median of `v` (sorted in place), `None` when empty.
+fn median(v: &mut [f64]) -> Option<f64> {
+    if v.is_empty() {
+        return None;
+    }
+    v.sort_by(f64::total_cmp);
+    let n = v.len();
+    Some(if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        0.5 * (v[n / 2 - 1] + v[n / 2])
+    })
 }
 
 impl MetalState {
