@@ -134,7 +134,11 @@ macro_rules! from_domain_error {
         }
     )*};
 }
-from_domain_error!(hsm::core::CoreError, hsm::thermal::ThermalError);
+from_domain_error!(
+    hsm::core::CoreError,
+    hsm::thermal::ThermalError,
+    hsm::metal::MetalError
+);
 
 thread_local! {
     static LAST_ERROR: RefCell<String> = const { RefCell::new(String::new()) };

@@ -33,6 +33,7 @@
 pub mod count;
 pub mod error;
 pub mod formats;
+pub mod metal;
 pub mod panic;
 pub mod policy;
 pub mod policy_rules;
