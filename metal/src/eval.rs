@@ -345,6 +345,39 @@ pub struct LabelledObject {
     pub threat: bool,
 }
 
+impl LabelledObject {
+    /// Load `path` — an object file (JSON) or an MPT-Calculator folder —
+    /// with its label, group and threat flag.
+    ///
+    /// # Errors
+    /// [`MetalError::Io`] for an unreadable file; as
+    /// [`crate::signature::ObjectFile::from_json`] and
+    /// [`crate::signature::import_mpt_dir`].
+    pub fn load(
+        path: &std::path::Path,
+        label: &str,
+        group: &str,
+        threat: bool,
+    ) -> Result<LabelledObject, MetalError> {
+        let signature = if path.is_dir() {
+            crate::signature::import_mpt_dir(path, label)?
+        } else {
+            let shown = path.display().to_string();
+            let text = std::fs::read_to_string(path).map_err(|e| MetalError::Io {
+                path: shown.clone(),
+                reason: e.to_string(),
+            })?;
+            crate::signature::ObjectFile::from_json(&shown, &text)?.signature
+        };
+        Ok(LabelledObject {
+            signature,
+            label: label.to_owned(),
+            group: group.to_owned(),
+            threat,
+        })
+    }
+}
+
 /// Whole-object cross-validation of a user's library, by label.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ObjectCvReport {

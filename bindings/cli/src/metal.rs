@@ -742,19 +742,14 @@ fn read_list(path: &Path) -> Result<Vec<LabelledObject>, CliError> {
             )));
         }
         let p = base.join(field(cp));
-        let signature = if p.is_dir() {
-            import_mpt_dir(&p, &label).map_err(metal_err)?
-        } else {
-            ObjectFile::from_json(&p.display().to_string(), &read_text(&p)?)
-                .map_err(metal_err)?
-                .signature
-        };
-        out.push(LabelledObject {
-            signature,
-            label,
-            group,
-            threat,
-        });
+        if !p.exists() {
+            return Err(CliError::failure(format!(
+                "{shown}:{line}: {} does not exist",
+                p.display()
+            ))
+            .hint("paths are relative to the list's folder"));
+        }
+        out.push(LabelledObject::load(&p, &label, &group, threat).map_err(metal_err)?);
     }
     if out.is_empty() {
         return Err(CliError::usage(format!("{shown}: no objects listed")));
