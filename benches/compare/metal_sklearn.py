@@ -137,10 +137,10 @@ def main() -> int:
             tmask = np.array([threat_of[c] for c in cls])
             p_threat[te] = proba[:, tmask].sum(axis=1)
             pred[te] = cls[np.argmax(proba, axis=1)]
-        det, fa, det5 = threat_scores(p_threat, is_threat)
+        d_rate, fa, det5 = threat_scores(p_threat, is_threat)
         results[name] = {
             "accuracy": float(np.mean(pred == y)),
-            "threat_detection": det,
+            "threat_detection": d_rate,
             "false_alarms": fa,
             "threat_detection_at_5pct_fa": det5,
         }
