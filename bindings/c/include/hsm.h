@@ -94,6 +94,12 @@ enum hsm_status
   HSM_STATUS_UNSUPPORTED_FORMAT = 5004,
   // A size declared by a file exceeds libhsm's resource limits.
   HSM_STATUS_LIMIT_EXCEEDED = 5005,
+  // The passage log's database failed (locked, corrupt, full disk, read-only).
+  HSM_STATUS_STORAGE = 6001,
+  // The passage log was written by a newer libhsm.
+  HSM_STATUS_SCHEMA_TOO_NEW = 6002,
+  // No record with the given id.
+  HSM_STATUS_NOT_FOUND = 6003,
   // A required pointer argument was NULL.
   HSM_STATUS_NULL_POINTER = 9001,
   // A caller-supplied buffer is too small.
