@@ -232,6 +232,7 @@ pub struct Detector {
     model: Option<Model>,
     gate: Gate,
     scratch: Vec<Complex64>,
+    vf: Vec<f64>,
 }
 
 fn qr(a: &[[f64; 6]], zones: usize) -> (Vec<f64>, bool) {
@@ -354,6 +355,7 @@ impl Detector {
             model,
             gate: gate.clone(),
             scratch: Vec::new(),
+            vf: Vec::new(),
         })
     }
 
@@ -370,20 +372,34 @@ impl Detector {
     }
 
     /// Projection energy of the peak vector onto candidate `c`'s column
-    /// space (sum over frequencies, real and imaginary parts).
-    fn energy(&self, c: &Candidate, v: &[Complex64]) -> f64 {
-        let (zn, nf) = (self.zones, self.freqs);
+    /// space (sum over frequencies, real and imaginary parts). `vf` is the
+    /// peak vector as interleaved reals, `2 · F` per zone.
+    fn energy(&self, c: &Candidate, vf: &[f64]) -> f64 {
+        let (zn, nf2) = (self.zones, 2 * self.freqs);
         let mut e = 0.0;
+        if nf2 == 8 {
+            // The default gate (4 frequencies): fixed-width rows vectorise.
+            for k in 0..6 {
+                let qk = &c.q[k * zn..(k + 1) * zn];
+                let mut acc = [0.0f64; 8];
+                for (&qv, row) in qk.iter().zip(vf.chunks_exact(8)) {
+                    for j in 0..8 {
+                        acc[j] += row[j] * qv;
+                    }
+                }
+                e += acc.iter().map(|a| a * a).sum::<f64>();
+            }
+            return e;
+        }
         for k in 0..6 {
             let qk = &c.q[k * zn..(k + 1) * zn];
-            let mut acc = [Complex64::new(0.0, 0.0); MAX_FREQUENCIES];
-            for (z, &qv) in qk.iter().enumerate() {
-                let row = &v[z * nf..(z + 1) * nf];
-                for (a, s) in acc.iter_mut().zip(row) {
-                    *a += s * qv;
+            let mut acc = [0.0f64; 2 * MAX_FREQUENCIES];
+            for (&qv, row) in qk.iter().zip(vf.chunks_exact(nf2)) {
+                for (a, x) in acc.iter_mut().zip(row) {
+                    *a += x * qv;
                 }
             }
-            e += acc[..nf].iter().map(Complex64::norm_sqr).sum::<f64>();
+            e += acc[..nf2].iter().map(|a| a * a).sum::<f64>();
         }
         e
     }
@@ -505,12 +521,22 @@ impl Detector {
         let inv_b = 1.0 / b as f64;
         for (bi, out) in blk.chunks_exact_mut(nch).enumerate() {
             let src = &s[bi * b * nch..(bi + 1) * b * nch];
-            for frame in src.chunks_exact(nch) {
-                for (o, v) in out.iter_mut().zip(frame) {
-                    *o += v;
+            if b == 4 {
+                // 200 Hz / 50 Hz: four frames per block, summed in registers.
+                let (f0, rest) = src.split_at(nch);
+                let (f1, rest) = rest.split_at(nch);
+                let (f2, f3) = rest.split_at(nch);
+                for c in 0..nch {
+                    out[c] = (f0[c] + f1[c] + f2[c] + f3[c]) * inv_b;
                 }
+            } else {
+                for frame in src.chunks_exact(nch) {
+                    for (o, v) in out.iter_mut().zip(frame) {
+                        *o += v;
+                    }
+                }
+                out.iter_mut().for_each(|o| *o *= inv_b);
             }
-            out.iter_mut().for_each(|o| *o *= inv_b);
         }
         // 2. Baseline: line through the head and tail means.
         let mut head = vec![Complex64::new(0.0, 0.0); nch];
@@ -548,6 +574,10 @@ impl Detector {
         }
         let pb = best.0;
         let v: Vec<Complex64> = blk[pb * nch..(pb + 1) * nch].to_vec();
+        let mut vfbuf = core::mem::take(&mut self.vf);
+        vfbuf.clear();
+        vfbuf.extend(v.iter().flat_map(|c| [c.re, c.im]));
+        let vf = &vfbuf[..];
         // 4. Most active level → coarse-to-fine grid search.
         let mut lev = vec![0.0; self.levels];
         for z in 0..zn {
@@ -573,7 +603,7 @@ impl Detector {
             if !c.ok {
                 return;
             }
-            let e = this.energy(c, &v);
+            let e = this.energy(c, vf);
             if e > top.1 {
                 *top = (idx, e);
             }
@@ -613,6 +643,7 @@ impl Detector {
         };
         let Some(c0) = self.grid.get(top.0) else {
             self.scratch = blk;
+            self.vf = vfbuf;
             return Ok(result);
         };
         // 5. Refine with time diversity: snapshots k spacings before and
@@ -675,6 +706,7 @@ impl Detector {
             }
         }
         self.scratch = blk;
+        self.vf = vfbuf;
         let Some(fit) = bestfit else {
             return Ok(result);
         };

@@ -329,3 +329,204 @@ pub fn cross_validate(
         confusion,
     })
 }
+
+/// An object of a user's library: its signature, a free-text label (the
+/// class to recognise), its group (one physical object: never in both the
+/// training and the test folds) and whether it is a threat.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LabelledObject {
+    /// The signature (any frequencies covering the gate's).
+    pub signature: crate::signature::Signature,
+    /// Class label.
+    pub label: String,
+    /// Group (whole-object folds).
+    pub group: String,
+    /// Threat (1) or innocuous (0).
+    pub threat: bool,
+}
+
+impl LabelledObject {
+    /// Load `path` — an object file (JSON) or an MPT-Calculator folder —
+    /// with its label, group and threat flag.
+    ///
+    /// # Errors
+    /// [`MetalError::Io`] for an unreadable file; as
+    /// [`crate::signature::ObjectFile::from_json`] and
+    /// [`crate::signature::import_mpt_dir`].
+    pub fn load(
+        path: &std::path::Path,
+        label: &str,
+        group: &str,
+        threat: bool,
+    ) -> Result<LabelledObject, MetalError> {
+        let signature = if path.is_dir() {
+            crate::signature::import_mpt_dir(path, label)?
+        } else {
+            let shown = path.display().to_string();
+            let text = std::fs::read_to_string(path).map_err(|e| MetalError::Io {
+                path: shown.clone(),
+                reason: e.to_string(),
+            })?;
+            crate::signature::ObjectFile::from_json(&shown, &text)?.signature
+        };
+        Ok(LabelledObject {
+            signature,
+            label: label.to_owned(),
+            group: group.to_owned(),
+            threat,
+        })
+    }
+}
+
+/// Whole-object cross-validation of a user's library, by label.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ObjectCvReport {
+    /// Folds.
+    pub folds: usize,
+    /// Objects (rows of the list).
+    pub objects: usize,
+    /// Groups (whole objects held out together).
+    pub groups: usize,
+    /// Passages simulated per object.
+    pub passes: usize,
+    /// Held-out passages scored.
+    pub examples: usize,
+    /// Fraction of held-out passages whose label was right.
+    pub accuracy: f64,
+    /// Fraction of held-out threat passages with threat probability ≥ `threshold`.
+    pub threat_detection_rate: f64,
+    /// Fraction of held-out innocuous passages with threat probability ≥ `threshold`.
+    pub false_alarm_rate: f64,
+    /// The threshold on the threat probability.
+    pub threshold: f64,
+    /// Threat detection at the largest threshold keeping false alarms ≤ 5 %.
+    pub threat_detection_at_5pct_fa: f64,
+    /// Labels in confusion-matrix order (threat labels first).
+    pub labels: Vec<String>,
+    /// `confusion[true][predicted]` counts over `labels`.
+    pub confusion: Vec<Vec<usize>>,
+}
+
+/// Assign each distinct label a class slot of its threat kind: a label
+/// that names a class of that kind keeps it, the others take the free
+/// slots in order.
+fn label_slots(objects: &[LabelledObject]) -> Result<Vec<(String, ObjectClass)>, MetalError> {
+    let mut labels: Vec<(String, bool)> = objects
+        .iter()
+        .map(|o| (o.label.clone(), o.threat))
+        .collect();
+    labels.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    labels.dedup();
+    for w in labels.windows(2) {
+        if w[0].0 == w[1].0 {
+            return Err(MetalError::InvalidParameter {
+                field: "threat",
+                value: f64::NAN,
+                expected: "the same threat value for every object of a label",
+            });
+        }
+    }
+    let mut used: Vec<ObjectClass> = Vec::new();
+    let mut out: Vec<(String, Option<ObjectClass>)> = labels
+        .iter()
+        .map(|(l, t)| {
+            let c = ObjectClass::from_name(l).filter(|c| c.is_threat() == *t);
+            if let Some(c) = c {
+                used.push(c);
+            }
+            (l.clone(), c)
+        })
+        .collect();
+    for (i, (_, slot)) in out.iter_mut().enumerate() {
+        if slot.is_none() {
+            let threat = labels[i].1;
+            let free = ObjectClass::ALL
+                .into_iter()
+                .find(|c| c.is_threat() == threat && !used.contains(c));
+            let Some(c) = free else {
+                return Err(MetalError::InvalidParameter {
+                    field: "labels",
+                    value: labels.iter().filter(|l| l.1 == threat).count() as f64,
+                    expected: "at most 7 threat labels and 9 innocuous labels",
+                });
+            };
+            used.push(c);
+            *slot = Some(c);
+        }
+    }
+    Ok(out
+        .into_iter()
+        .filter_map(|(l, c)| c.map(|c| (l, c)))
+        .collect())
+}
+
+/// Whole-object cross-validation of a user's object library: every object
+/// is carried `passes` times through the simulated `gate` (random body
+/// location and orientation), and the classifier is trained and tested on
+/// whole-object folds of the estimated signatures (groups never split).
+///
+/// # Errors
+/// [`MetalError::InvalidParameter`] for fewer than 2 folds, more folds than
+/// groups, too many labels, inconsistent threat values or a signature that
+/// does not cover the gate's frequencies; as [`cross_validate`].
+pub fn evaluate_objects(
+    gate: &Gate,
+    objects: &[LabelledObject],
+    folds: usize,
+    passes: usize,
+    config: &TrainConfig,
+    seed: u64,
+) -> Result<ObjectCvReport, MetalError> {
+    if passes == 0 {
+        return Err(MetalError::InvalidParameter {
+            field: "passes",
+            value: 0.0,
+            expected: "at least one pass per object",
+        });
+    }
+    let slots = label_slots(objects)?;
+    let slot_of = |l: &str| slots.iter().position(|(s, _)| s == l).unwrap_or(0);
+    let sources = objects
+        .iter()
+        .map(|o| {
+            Ok(Source {
+                group: o.group.clone(),
+                class: slots[slot_of(&o.label)].1,
+                signature: o.signature.resampled(gate.omegas())?,
+            })
+        })
+        .collect::<Result<Vec<_>, MetalError>>()?;
+    let data = crate::train::simulate_examples(gate, &sources, passes, seed)?;
+    let r = cross_validate(
+        &data,
+        &gate.config().frequencies_hz,
+        folds,
+        0.5,
+        config,
+        seed ^ 0xC0FF_EE00,
+    )?;
+    let n = slots.len();
+    let mut confusion = vec![vec![0usize; n]; n];
+    for (i, (_, ci)) in slots.iter().enumerate() {
+        for (j, (_, cj)) in slots.iter().enumerate() {
+            confusion[i][j] = r.confusion[ci.index()][cj.index()];
+        }
+    }
+    let mut groups: Vec<&str> = objects.iter().map(|o| o.group.as_str()).collect();
+    groups.sort_unstable();
+    groups.dedup();
+    Ok(ObjectCvReport {
+        folds,
+        objects: objects.len(),
+        groups: groups.len(),
+        passes,
+        examples: r.examples,
+        accuracy: r.accuracy,
+        threat_detection_rate: r.threat_detection,
+        false_alarm_rate: r.false_alarm_rate,
+        threshold: r.threshold,
+        threat_detection_at_5pct_fa: r.threat_detection_at_5pct_fa,
+        labels: slots.into_iter().map(|(l, _)| l).collect(),
+        confusion,
+    })
+}

@@ -386,6 +386,127 @@ typedef uint32_t hsm_gate_export_format;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
+// The decision for a passage.
+enum hsm_metal_decision
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  // Let through.
+  HSM_METAL_DECISION_PASS = 0,
+  // Uncertain: search by hand.
+  HSM_METAL_DECISION_RECHECK = 1,
+  // Threat.
+  HSM_METAL_DECISION_ALARM = 2,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum hsm_metal_decision hsm_metal_decision;
+#else
+typedef uint32_t hsm_metal_decision;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+// Object class (`HSM_METAL_CLASS_NONE` when nothing was detected or the
+// program does not classify). Values 1–7 are threats.
+enum hsm_metal_class
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  // Nothing detected / not classified.
+  HSM_METAL_CLASS_NONE = 0,
+  // Knife.
+  HSM_METAL_CLASS_KNIFE = 1,
+  // Firearm.
+  HSM_METAL_CLASS_FIREARM = 2,
+  // Aerosol or pressurised can.
+  HSM_METAL_CLASS_PRESSURISED_CAN = 3,
+  // Knuckle duster.
+  HSM_METAL_CLASS_KNUCKLE_DUSTER = 4,
+  // Screwdriver.
+  HSM_METAL_CLASS_SCREWDRIVER = 5,
+  // Scissors.
+  HSM_METAL_CLASS_SCISSORS = 6,
+  // Hammer.
+  HSM_METAL_CLASS_HAMMER = 7,
+  // Phone.
+  HSM_METAL_CLASS_PHONE = 8,
+  // Keys.
+  HSM_METAL_CLASS_KEYS = 9,
+  // Coins.
+  HSM_METAL_CLASS_COINS = 10,
+  // Belt buckle.
+  HSM_METAL_CLASS_BELT_BUCKLE = 11,
+  // Watch.
+  HSM_METAL_CLASS_WATCH = 12,
+  // Glasses.
+  HSM_METAL_CLASS_GLASSES = 13,
+  // Jewellery.
+  HSM_METAL_CLASS_JEWELLERY = 14,
+  // Shoe shank.
+  HSM_METAL_CLASS_SHOE_SHANK = 15,
+  // Zipper.
+  HSM_METAL_CLASS_ZIPPER = 16,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum hsm_metal_class hsm_metal_class;
+#else
+typedef uint32_t hsm_metal_class;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+// Height band on the body.
+enum hsm_height_band
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  // Nothing detected.
+  HSM_HEIGHT_BAND_NONE = 0,
+  // Below 0.35 m.
+  HSM_HEIGHT_BAND_ANKLE = 1,
+  // 0.35–0.76 m.
+  HSM_HEIGHT_BAND_THIGH = 2,
+  // 0.76–1.15 m.
+  HSM_HEIGHT_BAND_WAIST = 3,
+  // 1.15–1.40 m.
+  HSM_HEIGHT_BAND_TORSO = 4,
+  // Above 1.40 m.
+  HSM_HEIGHT_BAND_HEAD = 5,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum hsm_height_band hsm_height_band;
+#else
+typedef uint32_t hsm_height_band;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+// Side of the walkway (the walker's).
+enum hsm_side
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  // Nothing detected.
+  HSM_SIDE_NONE = 0,
+  // Left.
+  HSM_SIDE_LEFT = 1,
+  // Within 7 cm of the centre line.
+  HSM_SIDE_CENTRE = 2,
+  // Right.
+  HSM_SIDE_RIGHT = 3,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum hsm_side hsm_side;
+#else
+typedef uint32_t hsm_side;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
 // The quantity a staffing term is computed from.
 enum hsm_staffing_basis
 #if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
@@ -494,6 +615,10 @@ typedef struct hsm_gate_log hsm_gate_log;
 // A line counter (tracker + counting line) for one camera. Not
 // thread-safe: use one handle from one thread at a time.
 typedef struct hsm_line_counter hsm_line_counter;
+
+// A metal detector for the default gate with a program and a classifier.
+// Not thread-safe: one handle per thread at a time (it may move).
+typedef struct hsm_metal_detector hsm_metal_detector;
 
 // A compiled radiometric map with its 65 536-entry lookup table.
 //
@@ -840,6 +965,34 @@ typedef struct hsm_passage {
   // HMAC-SHA-256 of the person token under the site key (never the token).
   uint8_t token[32];
 } hsm_passage;
+
+// What the detector concluded about one passage.
+typedef struct hsm_metal_result {
+  // Metal above the program's threshold was found.
+  bool detected;
+  // The decision is `HSM_METAL_DECISION_ALARM`.
+  bool alarm;
+  // Pass, re-check or alarm.
+  hsm_metal_decision decision;
+  // Most probable class.
+  hsm_metal_class class_;
+  // Its calibrated probability (0 when none).
+  double confidence;
+  // Probability that the object is a threat, 0–1.
+  double threat;
+  // Height band of the strongest object.
+  hsm_height_band height_band;
+  // Side of the strongest object.
+  hsm_side side;
+  // Estimated lateral position (m, 0 = centre line).
+  double x_m;
+  // Estimated height (m).
+  double z_m;
+  // Largest estimated tensor norm (m³).
+  double size_m3;
+  // Time of the peak from the passage start (s).
+  double peak_s;
+} hsm_metal_result;
 
 // One term of the staffing rule.
 typedef struct hsm_staffing_term {
@@ -1525,6 +1678,117 @@ hsm_status hsm_gate_log_export(const struct hsm_gate_log *log,
                                const char *path,
                                hsm_gate_export_format format,
                                uint64_t *rows);
+
+// Creates a detector for the default gate running `program` (`"hospital"`
+// or `"strict"`; NULL means `"hospital"`) with the classifier model in
+// `model_json` (`model_len` bytes of a model file; NULL means the shipped
+// default model) into `*out`.
+//
+// Errors: `HSM_STATUS_NULL_POINTER` (out); `HSM_STATUS_INVALID_UTF8`;
+// `HSM_STATUS_INVALID_METAL_PARAMETER` for an unknown program or a model
+// for other frequencies; `HSM_STATUS_FORMAT` for a malformed model file.
+// Thread-safe.
+//
+// # Safety
+// `program` is NULL or NUL-terminated; `model_json` is NULL or valid for
+// `model_len` bytes; `out` is NULL or valid for writing.
+hsm_status hsm_metal_detector_new(const char *program,
+                                  const char *model_json,
+                                  size_t model_len,
+                                  struct hsm_metal_detector **out);
+
+// Releases a detector; NULL is a no-op.
+//
+// # Safety
+// `detector` is NULL or a handle from `hsm_metal_detector_new` not yet freed.
+void hsm_metal_detector_free(struct hsm_metal_detector *detector);
+
+// The gate's zones, frequencies and sample rate (Hz): a frame holds
+// `2 · zones · frequencies` doubles. Any out-pointer may be NULL.
+//
+// Errors: `HSM_STATUS_NULL_POINTER` (detector).
+//
+// # Safety
+// `detector` is NULL or live; each out-pointer is NULL or valid for writing.
+hsm_status hsm_metal_detector_geometry(const struct hsm_metal_detector *detector,
+                                       size_t *zones,
+                                       size_t *frequencies,
+                                       double *sample_rate_hz);
+
+// Appends one frame (`len` = `2 · zones · frequencies` doubles) to the
+// passage being recorded (streaming input).
+//
+// Errors: `HSM_STATUS_NULL_POINTER`; `HSM_STATUS_SHAPE_MISMATCH` for a
+// wrong `len` or more than 12 000 frames; `HSM_STATUS_INVALID_METAL_PARAMETER`
+// for a NaN or infinite sample. Nothing is appended on error.
+//
+// # Safety
+// `detector` is NULL or live and exclusive; `frame` is NULL or valid for
+// `len` doubles.
+hsm_status hsm_metal_detector_push(struct hsm_metal_detector *detector,
+                                   const double *frame,
+                                   size_t len);
+
+// Frames pushed since the last `hsm_metal_detector_finish` into `*out`.
+//
+// Errors: `HSM_STATUS_NULL_POINTER`.
+//
+// # Safety
+// `detector` is NULL or live; `out` is NULL or valid for writing.
+hsm_status hsm_metal_detector_frames(const struct hsm_metal_detector *detector,
+                                     size_t *out);
+
+// Ends the passage being recorded: processes the pushed frames, writes the
+// result into `*out` and empties the recorder (also on error, so the next
+// push starts a new passage).
+//
+// Errors: `HSM_STATUS_NULL_POINTER`; `HSM_STATUS_SHAPE_MISMATCH` when fewer
+// than 0.3 s of frames were pushed.
+//
+// # Safety
+// `detector` is NULL or live and exclusive; `out` is NULL or valid for writing.
+hsm_status hsm_metal_detector_finish(struct hsm_metal_detector *detector,
+                                     struct hsm_metal_result *out);
+
+// Processes a whole passage: `len` = `2 · T · zones · frequencies` doubles,
+// frame-major (`(T, Z, F)` complex samples). Does not touch frames pushed
+// with `hsm_metal_detector_push`.
+//
+// Errors: `HSM_STATUS_NULL_POINTER`; `HSM_STATUS_SHAPE_MISMATCH` for a
+// length that is not whole frames or under 0.3 s;
+// `HSM_STATUS_INVALID_METAL_PARAMETER` for a NaN or infinite sample.
+//
+// # Safety
+// `detector` is NULL or live and exclusive; `samples` is NULL or valid for
+// `len` doubles; `out` is NULL or valid for writing.
+hsm_status hsm_metal_detector_process(struct hsm_metal_detector *detector,
+                                      const double *samples,
+                                      size_t len,
+                                      struct hsm_metal_result *out);
+
+// Simulates one 2 s passage through the default gate (400 frames × 18
+// zones × 4 frequencies) of a person carrying `object` — a built-in object
+// name (e.g. `"pistol_steel"`, `"smartphone"`), a class name (e.g.
+// `"knife"`: its first built-in object), or NULL / `""` for nothing — at
+// body location `location` (0–14 in the order head, neck, chest,
+// waist front, waist back, left/right wrist, left/right pocket, left/right
+// thigh, left/right ankle, left/right shoe; -1 random), seeded by `seed`.
+// Writes `2 · T · Z · F` doubles into `samples` (capacity `len` doubles)
+// and the count into `*written`.
+//
+// Errors: `HSM_STATUS_NULL_POINTER`; `HSM_STATUS_INVALID_METAL_PARAMETER`
+// for an unknown object or location; `HSM_STATUS_SHAPE_MISMATCH` when
+// `len` is too small (nothing written).
+//
+// # Safety
+// `object` is NULL or NUL-terminated; `samples` is NULL or valid for `len`
+// doubles; `written` is NULL or valid for writing.
+hsm_status hsm_metal_simulate(const char *object,
+                              int32_t location,
+                              uint64_t seed,
+                              double *samples,
+                              size_t len,
+                              size_t *written);
 
 // Computes the guards a hospital requires under 豫卫医函〔2024〕10号 一(三):
 // the largest of 3 % of on-duty medical staff, one per 20 open beds and

@@ -137,7 +137,8 @@ macro_rules! from_domain_error {
 from_domain_error!(
     hsm::core::CoreError,
     hsm::thermal::ThermalError,
-    hsm::gate::GateError
+    hsm::gate::GateError,
+    hsm::metal::MetalError
 );
 
 thread_local! {

@@ -34,6 +34,7 @@ pub mod count;
 pub mod error;
 pub mod formats;
 pub mod gate;
+pub mod metal;
 pub mod panic;
 pub mod policy;
 pub mod policy_rules;

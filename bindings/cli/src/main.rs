@@ -16,6 +16,7 @@ mod count;
 mod demo;
 mod error;
 mod gate;
+mod metal;
 mod npy;
 mod output;
 mod policy;
@@ -59,6 +60,9 @@ enum Command {
     /// The gate: simulate a morning, query, trace contacts, export, purge.
     #[command(subcommand)]
     Gate(gate::GateCommand),
+    /// Metal detection: MPT import, the gate simulator, classification, evaluation.
+    #[command(subcommand)]
+    Metal(metal::MetalCommand),
     /// Print the library name and version.
     Version,
 }
@@ -117,6 +121,10 @@ fn run(cli: &Cli) -> Result<String, CliError> {
             count::render_flow(&count::flow(args)?, cli.format)
         }
         Command::Gate(cmd) => gate::run(cmd, cli.format),
+        Command::Metal(metal::MetalCommand::ImportMpt(args)) => metal::import_mpt(args, cli.format),
+        Command::Metal(metal::MetalCommand::Simulate(args)) => metal::simulate(args, cli.format),
+        Command::Metal(metal::MetalCommand::Classify(args)) => metal::classify(args, cli.format),
+        Command::Metal(metal::MetalCommand::Evaluate(args)) => metal::evaluate(args, cli.format),
         Command::Version => version(cli.format),
     }
 }

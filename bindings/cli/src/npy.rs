@@ -94,7 +94,7 @@ pub(crate) fn shape_string(shape: &[usize]) -> String {
 
 /// Reads the fixed prefix and checks the header length before handing the
 /// file to the header parser (which would allocate whatever length it reads).
-fn check_header_prefix(file: &mut File, shown: &str) -> Result<(), CliError> {
+pub(crate) fn check_header_prefix(file: &mut File, shown: &str) -> Result<(), CliError> {
     let corrupt = |why: &str| {
         CliError::failure(format!("{shown} is not a valid .npy file: {why}"))
             .hint("expected a NumPy .npy file as written by numpy.save")

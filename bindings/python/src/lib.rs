@@ -39,6 +39,7 @@ mod count;
 mod errors;
 mod formats;
 mod gate;
+mod metal;
 mod policy;
 mod policy_rules;
 mod thermal;
@@ -79,6 +80,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     thermal::register(m)?;
     count::register(m)?;
     formats::register(m)?;
+    metal::register(m)?;
     policy::register(m)?;
     policy_rules::register(m)?;
     gate::register(m)?;

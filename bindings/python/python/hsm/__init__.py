@@ -5,6 +5,9 @@ hospital-security policy, computed by the Rust library libhsm.
 
 - :mod:`hsm.thermal` — radiometry: raw thermal-camera counts ⇄ °C over
   numpy frames and stacks (:class:`hsm.thermal.Radiometry`).
+- :mod:`hsm.metal` — walk-through metal detection: the gate simulator, the
+  detector (alarm / re-check / pass, class, height band, side), features,
+  training and whole-object evaluation over numpy arrays.
 - :mod:`hsm.count` — people counting: beam pairs, tracked detections and a
   counting line, flow statistics, a seeded simulator, evaluation.
 - :mod:`hsm.gate` — the passage log a gate writes: queries as numpy
@@ -43,7 +46,7 @@ from hsm._native import status_codes
 __version__: str = _native.__version__
 """The libhsm version this package was built from."""
 
-from hsm import count, gate, policy, thermal  # noqa: E402  (needs _native loaded first)
+from hsm import count, gate, metal, policy, thermal  # noqa: E402  (needs _native loaded first)
 
 __all__ = [
     "FormatError",
@@ -55,6 +58,7 @@ __all__ = [
     "__version__",
     "count",
     "gate",
+    "metal",
     "policy",
     "status_codes",
     "thermal",

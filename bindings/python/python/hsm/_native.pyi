@@ -11,7 +11,7 @@ import numpy.typing as npt
 from hsm._count_types import Evaluation, Fault, FlowSummary, Track, Transit
 from hsm._types import StaffingCitation, StaffingDict, StaffingTerm
 
-__all__ = ["__version__", "status_codes", "Radiometry", "ThermalFile", "ThermalFrames", "StaffingResult", "guard_staffing", "policy_equipment_json", "policy_evaluate_json", "policy_rulesets_json", "policy_schedule_json", "BeamDecoder", "LineCounter", "simulate", "evaluate_columns", "flow_columns", "flow_summary_columns", "GateQuery", "GateLog", "gate_run_demo_json", "gate_alarms", "gate_flags", "gate_columns"]
+__all__ = ["__version__", "status_codes", "Radiometry", "ThermalFile", "ThermalFrames", "StaffingResult", "guard_staffing", "policy_equipment_json", "policy_evaluate_json", "policy_rulesets_json", "policy_schedule_json", "BeamDecoder", "LineCounter", "simulate", "evaluate_columns", "flow_columns", "flow_summary_columns", "GateQuery", "GateLog", "gate_run_demo_json", "gate_alarms", "gate_flags", "gate_columns", "Simulator", "Detector", "metal_features", "metal_builtin_objects", "metal_classes", "metal_simulate_dataset", "metal_train", "metal_cross_validate", "metal_evaluate", "metal_detection_trial"]
 
 __version__: str
 
@@ -360,3 +360,90 @@ def gate_flags() -> dict[str, int]:
 
 def gate_columns() -> list[str]:
     """The export's column names, in order."""
+
+@final
+class Simulator:
+    """The seeded gate simulator (default gate: 18 zones, 4 frequencies, 200 Hz)."""
+
+    def __new__(cls, seed: int = 0, *, duration_s: float = 2.0) -> Simulator: ...
+    def passage(
+        self, object: str | None = None, location: str | None = None
+    ) -> tuple[npt.NDArray[np.complex128], dict[str, Any]]:
+        """One passage: complex128 ``(T, Z, F)`` samples and the truth."""
+
+    @property
+    def gate(self) -> dict[str, Any]:
+        """Zones, frequencies (Hz), sample rate (Hz)."""
+
+@final
+class Detector:
+    """A detector for the default gate with a program and a classifier."""
+
+    def __new__(cls, program: str = "hospital", *, model_json: str | None = None) -> Detector: ...
+    def process(self, samples: npt.NDArray[np.complex128]) -> dict[str, Any]:
+        """Process a whole passage, complex128 ``(T, Z, F)``."""
+
+    def push(self, frame: npt.NDArray[np.complex128]) -> None:
+        """Append one frame, complex128 ``(Z, F)``."""
+
+    @property
+    def frames(self) -> int:
+        """Frames pushed since the last ``finish``."""
+
+    def finish(self) -> dict[str, Any]:
+        """End the streamed passage and process it."""
+
+    def classify(self, tensors: npt.NDArray[np.complex128]) -> dict[str, Any]:
+        """Classify estimated tensors, complex128 ``(F, 3, 3)``."""
+
+    @property
+    def gate(self) -> dict[str, Any]:
+        """Zones, frequencies (Hz), sample rate (Hz)."""
+
+def metal_features(tensors: npt.NDArray[np.complex128]) -> npt.NDArray[np.float64]:
+    """Rotation-invariant features of tensors ``(F, 3, 3)`` → ``(13·F,)``."""
+
+def metal_builtin_objects() -> list[dict[str, Any]]:
+    """The built-in objects: ``name``, ``class``, ``threat``."""
+
+def metal_classes() -> list[tuple[str, bool]]:
+    """Class names, threats first, with their threat flag."""
+
+def metal_simulate_dataset(
+    objects: str = "variants", *, per_class: int = 8, passes: int = 4, seed: int = 0
+) -> tuple[npt.NDArray[np.float64], list[str], list[str], list[str]]:
+    """``(features (N, D), classes, groups, locations)`` through the simulated gate."""
+
+def metal_train(
+    features: npt.NDArray[np.float64],
+    classes: Sequence[str],
+    *,
+    hidden: int = 32,
+    epochs: int = 600,
+    l2: float = 1e-4,
+    seed: int = 1,
+    threat_weight: float = 2.0,
+) -> str:
+    """Train a classifier; returns the model file as JSON text."""
+
+def metal_cross_validate(
+    features: npt.NDArray[np.float64],
+    classes: Sequence[str],
+    groups: Sequence[str],
+    *,
+    folds: int = 5,
+    seed: int = 0,
+    hidden: int = 32,
+    epochs: int = 600,
+    l2: float = 1e-4,
+    threat_weight: float = 2.0,
+) -> dict[str, Any]:
+    """Group k-fold cross-validation (whole groups held out)."""
+
+def metal_evaluate(
+    objects: Sequence[tuple[str, str, str, bool]], *, folds: int = 5, passes: int = 8, seed: int = 0
+) -> dict[str, Any]:
+    """Whole-object cross-validation of ``(path, label, group, threat)`` rows."""
+
+def metal_detection_trial(program: str = "hospital", *, passes: int = 3, seed: int = 11) -> dict[str, Any]:
+    """The certification-style trial on the built-in objects."""
