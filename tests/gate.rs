@@ -627,3 +627,35 @@ fn metal_with_no_transit_is_a_record_of_its_own() {
             .any(|p| p.alarms.intersects(Alarms::THREAT | Alarms::RECHECK))
     );
 }
+
+#[test]
+fn readers_see_committed_passages_while_the_gate_writes() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("rw.db");
+    let mut writer = PassageLog::open(&path).unwrap();
+    writer.append(&mut passage(0, "main", "g1")).unwrap();
+    let reader_path = path.clone();
+    let reader = std::thread::spawn(move || {
+        let log = PassageLog::open_read_only(&reader_path).unwrap();
+        let mut last = 0;
+        let mut seen = 0;
+        while last < 400 {
+            let n = log.len().unwrap();
+            assert!(n >= last, "a reader saw the log shrink: {last} -> {n}");
+            // Every passage a reader sees is whole (the writer may have
+            // committed more since `len`).
+            let ps = log.query(&Query::default()).unwrap();
+            assert!(ps.len() as u64 >= n);
+            assert!(ps.iter().all(|p| p.metal.is_some() && !p.gate.is_empty()));
+            last = ps.len() as u64;
+            seen += 1;
+        }
+        seen
+    });
+    for k in 1..400 {
+        writer.append(&mut passage(k, "main", "g1")).unwrap();
+    }
+    let reads = reader.join().unwrap();
+    assert!(reads > 1, "the reader never ran alongside the writer");
+    assert!(PassageLog::open_read_only(dir.path().join("missing.db")).is_err());
+}
