@@ -28,41 +28,10 @@ use std::hint::black_box;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use hsm::core::{FrameView, Micros, Timestamp};
 use hsm::thermal::extract::{BlackbodyConfig, FrameProcessor, FrameResult, ProcessorConfig};
-use hsm::thermal::sim::{CameraModel, Placement, Scene, SimConfig, Simulator, default_blackbody};
+use hsm::thermal::sim::{SimConfig, bench_scene};
 
 fn frames(w: usize, h: usize) -> (Vec<Vec<u16>>, SimConfig) {
-    let camera = CameraModel {
-        width: w,
-        height: h,
-        focal_px: w as f64 * 1.5625 * 0.8,
-        ..CameraModel::default()
-    };
-    let cfg = SimConfig {
-        camera,
-        blackbody: Some(default_blackbody(w, h)),
-        ..SimConfig::default()
-    };
-    let mut sim = Simulator::new(cfg).expect("simulator");
-    let people: Vec<_> = (0..3).map(|_| sim.draw_person()).collect();
-    let frames = (0..8)
-        .map(|_| {
-            let scene = Scene {
-                people: people
-                    .iter()
-                    .enumerate()
-                    .map(|(k, &person)| Placement {
-                        person,
-                        x: w as f64 * (0.2 + 0.3 * k as f64),
-                        y: h as f64 * 0.45,
-                        distance_m: 1.1 + 0.15 * k as f64,
-                    })
-                    .collect(),
-                ..Scene::default()
-            };
-            sim.render(&scene).counts
-        })
-        .collect();
-    (frames, cfg)
+    bench_scene(w, h, 8, 1).expect("scene")
 }
 
 /// The peer: threshold, two-pass labelling into a label image, per-label

@@ -255,6 +255,12 @@ pub struct FrameProcessor {
     samples: Vec<u16>,
     prev_samples: Vec<u16>,
     col_same: Vec<bool>,
+    run_max: Vec<(u16, u32)>,
+    top: Vec<(u16, u64)>,
+    hot_rows: Vec<bool>,
+    row_step: usize,
+    /// Tests only: always take the exhaustive site path.
+    exhaustive_sites: bool,
     have_prev: bool,
     last_t: Option<Timestamp>,
     shape: (usize, usize),
@@ -378,6 +384,11 @@ impl FrameProcessor {
             samples: Vec::new(),
             prev_samples: Vec::new(),
             col_same: Vec::new(),
+            run_max: Vec::new(),
+            top: Vec::new(),
+            hot_rows: Vec::new(),
+            row_step: row_step(cfg.min_region_pixels),
+            exhaustive_sites: false,
             have_prev: false,
             last_t: None,
             shape: (0, 0),
@@ -606,16 +617,36 @@ impl FrameProcessor {
             let r = t.excluded();
             Rect::new(r.x, r.y, r.width.min(w.saturating_sub(r.x)), r.height)
         });
+        // Rows sampled every `step`: a gap between two sampled rows is
+        // scanned only when one of them has an in-band pixel (see
+        // `row_step`).
+        let step = self.row_step;
+        let segments = |y: u32| match bb {
+            Some(r) if y >= r.y && y < r.bottom() => [(0, r.x), (r.right(), w)],
+            _ => [(0, w), (w, w)],
+        };
+        self.hot_rows.clear();
+        for y in (0..frame.height()).step_by(step) {
+            let hot = frame.row(y).is_some_and(|row| {
+                segments(y as u32)
+                    .iter()
+                    .any(|&(a, b)| any_in_band(row, a, b, lo, span))
+            });
+            self.hot_rows.push(hot);
+        }
         let mut prev = 0usize..0usize;
         for (y, row) in frame.rows().enumerate() {
+            let (g, in_gap) = (y / step, y % step != 0);
+            let here = self.hot_rows.get(g).copied().unwrap_or(false);
+            let below = in_gap && self.hot_rows.get(g + 1).copied().unwrap_or(false);
+            if !(here || below) {
+                prev = self.runs.len()..self.runs.len();
+                continue;
+            }
             let y = y as u32;
             let start = self.runs.len();
-            match bb {
-                Some(r) if y >= r.y && y < r.bottom() => {
-                    scan(row, 0, r.x, y, lo, span, &mut self.runs);
-                    scan(row, r.right(), w, y, lo, span, &mut self.runs);
-                }
-                _ => scan(row, 0, w, y, lo, span, &mut self.runs),
+            for (a, b) in segments(y) {
+                scan(row, a, b, y, lo, span, &mut self.runs);
             }
             let cur = start..self.runs.len();
             // Join each new run to the previous row's runs it touches.
@@ -679,43 +710,32 @@ impl FrameProcessor {
     }
 
     /// Site, temperature and the region's own flags.
-    fn measure(&self, frame: &FrameView<'_, u16>, r: &Region) -> FaceReading {
+    fn measure(&mut self, frame: &FrameView<'_, u16>, r: &Region) -> FaceReading {
         let lo = self.lo;
         let m = match self.cfg.site {
             SiteStatistic::TrimmedWindow { candidates } => usize::from(candidates),
             SiteStatistic::Max => 1,
         };
         // The m hottest pixels whose window is acceptable, sorted by value
-        // descending then raster order: (value, x, y, score, edge).
-        let mut cand = [(0u16, 0u32, 0u32, 0f64, false); MAX_CANDIDATES];
-        let mut nc = 0usize;
-        let mut rejected_hottest: Option<(u16, u32, u32)> = None;
+        // descending then raster order: (value, x, y, score, edge). First
+        // the `k` hottest pixels by value alone: each run's maximum is taken
+        // (vectorised), the runs are visited hottest first, and the visit
+        // stops at the first run whose maximum is below the list's floor.
+        // Then their windows, in that order, until m are accepted. When
+        // fewer than m of the k are accepted and the region has more
+        // pixels, the exhaustive scan decides (same result, slower; rare).
+        let k = (2 * m).clamp(m, MAX_CANDIDATES);
+        let fw = frame.width() as u64;
         let mut cold_gaps = 0u32;
+        self.run_max.clear();
         let mut run_i = r.first_run;
         let mut prev_run: Option<Run> = None;
         while run_i != NO_RUN {
             let run = self.runs[run_i as usize];
             if let Some(row) = frame.row(run.y as usize) {
                 if let Some(px) = row.get(run.x0 as usize..run.x1 as usize) {
-                    for (dx, &v) in px.iter().enumerate() {
-                        if nc == m && v <= cand[m - 1].0 {
-                            continue;
-                        }
-                        let x = run.x0 + dx as u32;
-                        let Some((score, edge)) = self.window(frame, x, run.y, v) else {
-                            if rejected_hottest.is_none_or(|(b, ..)| v > b) {
-                                rejected_hottest = Some((v, x, run.y));
-                            }
-                            continue;
-                        };
-                        let mut pos = nc.min(m - 1);
-                        while pos > 0 && cand[pos - 1].0 < v {
-                            cand[pos] = cand[pos - 1];
-                            pos -= 1;
-                        }
-                        cand[pos] = (v, x, run.y, score, edge);
-                        nc = (nc + 1).min(m);
-                    }
+                    self.run_max
+                        .push((px.iter().copied().fold(0, u16::max), run_i));
                 }
                 // Cold pixels enclosed between two runs of this region on one row.
                 if let Some(p) = prev_run
@@ -728,6 +748,65 @@ impl FrameProcessor {
             prev_run = Some(run);
             run_i = self.next[run_i as usize];
         }
+        self.run_max.sort_unstable_by_key(|a| core::cmp::Reverse(a.0));
+        // Pixels at or above the floor are gathered unsorted; every 4k of
+        // them the best k are kept (higher value, then earlier in raster
+        // order) and the floor rises to the k-th value.
+        let mut floor = 0u16;
+        let mut full = false;
+        self.top.clear();
+        for &(run_max, ri) in &self.run_max {
+            if full && run_max < floor {
+                break;
+            }
+            let run = self.runs[ri as usize];
+            let Some(px) = frame
+                .row(run.y as usize)
+                .and_then(|row| row.get(run.x0 as usize..run.x1 as usize))
+            else {
+                continue;
+            };
+            let row_key = u64::from(run.y) * fw + u64::from(run.x0);
+            for (c, chunk) in px.chunks(16).enumerate() {
+                if chunk.iter().copied().fold(0, u16::max) < floor {
+                    continue;
+                }
+                let key = row_key + 16 * c as u64;
+                for (dx, &v) in chunk.iter().enumerate() {
+                    if v >= floor {
+                        self.top.push((v, key + dx as u64));
+                    }
+                }
+            }
+            if self.top.len() >= 4 * k {
+                (floor, full) = keep_best(&mut self.top, k);
+            }
+        }
+        keep_best(&mut self.top, k);
+        let nt = self.top.len();
+        let mut cand = [(0u16, 0u32, 0u32, 0f64, false); MAX_CANDIDATES];
+        let mut nc = 0usize;
+        let mut rejected_hottest: Option<(u16, u32, u32)> = None;
+        for &(v, key) in &self.top {
+            if nc == m {
+                break;
+            }
+            let (x, y) = ((key % fw) as u32, (key / fw) as u32);
+            match self.window(frame, x, y, v) {
+                Some((score, edge)) => {
+                    cand[nc] = (v, x, y, score, edge);
+                    nc += 1;
+                }
+                None => {
+                    if rejected_hottest.is_none() {
+                        rejected_hottest = Some((v, x, y));
+                    }
+                }
+            }
+        }
+        if (nc < m && nt == k && r.area as usize > k) || (cfg!(test) && self.exhaustive_sites) {
+            (nc, rejected_hottest) = self.candidates_exhaustive(frame, r, m, &mut cand);
+        }
         // Bad pixels in the face box: outside `ok_lo..=ok_hi`, the valid
         // counts without the sensor's limits 0 and 65 535.
         let (vlo, vhi) = self.valid;
@@ -739,10 +818,14 @@ impl FrameProcessor {
                 .row(y as usize)
                 .and_then(|row| row.get(r.x0 as usize..r.x1 as usize))
             {
-                bad += px
-                    .iter()
-                    .map(|&v| u32::from(v.wrapping_sub(ok_lo) > ok_span))
-                    .sum::<u32>();
+                // u16 lanes per chunk of at most 4096 pixels (no overflow).
+                for c in px.chunks(4096) {
+                    let n: u16 = c
+                        .iter()
+                        .map(|&v| u16::from(v.wrapping_sub(ok_lo) > ok_span))
+                        .fold(0, u16::wrapping_add);
+                    bad += u32::from(n);
+                }
             }
         }
         let mut flags = QualityFlags::NONE;
@@ -753,7 +836,6 @@ impl FrameProcessor {
             flags |= QualityFlags::GLASSES;
         }
         // The best score; ties go to the earlier pixel in raster order.
-        let fw = frame.width() as u64;
         let mut best: Option<(f64, u64, usize)> = None;
         for (i, c) in cand.iter().take(nc).enumerate() {
             let key = u64::from(c.2) * fw + u64::from(c.1);
@@ -793,6 +875,52 @@ impl FrameProcessor {
         }
     }
 
+    /// The `m` hottest pixels of region `r` whose window is acceptable, by
+    /// value descending then raster order, into `cand`; their number and
+    /// the hottest rejected pixel. Every pixel that could enter the list has
+    /// its window evaluated: the reference for [`FrameProcessor::measure`]'s
+    /// fast path, used when that path cannot decide.
+    fn candidates_exhaustive(
+        &self,
+        frame: &FrameView<'_, u16>,
+        r: &Region,
+        m: usize,
+        cand: &mut [(u16, u32, u32, f64, bool); MAX_CANDIDATES],
+    ) -> (usize, Option<(u16, u32, u32)>) {
+        let mut nc = 0usize;
+        let mut rejected_hottest: Option<(u16, u32, u32)> = None;
+        let mut run_i = r.first_run;
+        while run_i != NO_RUN {
+            let run = self.runs[run_i as usize];
+            if let Some(px) = frame
+                .row(run.y as usize)
+                .and_then(|row| row.get(run.x0 as usize..run.x1 as usize))
+            {
+                for (dx, &v) in px.iter().enumerate() {
+                    if nc == m && v <= cand[m - 1].0 {
+                        continue;
+                    }
+                    let x = run.x0 + dx as u32;
+                    let Some((score, edge)) = self.window(frame, x, run.y, v) else {
+                        if rejected_hottest.is_none_or(|(b, ..)| v > b) {
+                            rejected_hottest = Some((v, x, run.y));
+                        }
+                        continue;
+                    };
+                    let mut pos = nc.min(m - 1);
+                    while pos > 0 && cand[pos - 1].0 < v {
+                        cand[pos] = cand[pos - 1];
+                        pos -= 1;
+                    }
+                    cand[pos] = (v, x, run.y, score, edge);
+                    nc = (nc + 1).min(m);
+                }
+            }
+            run_i = self.next[run_i as usize];
+        }
+        (nc, rejected_hottest)
+    }
+
     /// The site statistic at `(x, y)` (value `v`): `(score in counts, on
     /// edge)`, or `None` when the window is rejected.
     #[inline]
@@ -827,6 +955,41 @@ impl FrameProcessor {
     }
 }
 
+/// The row-sampling step of the scan for a smallest reported region of
+/// `min_region_pixels`: the largest `s ≤ 8` with `2·(s − 1)² <
+/// min_region_pixels` (5 for the default 40).
+///
+/// Rows `0, s, 2s, …` are tested for any in-band pixel; the `s − 1` rows
+/// between two sampled rows are scanned only when one of the two has one.
+/// A region lying wholly in an unscanned gap touches no in-band pixel of
+/// the rows around it, so it is at most `s − 1` rows tall and — to qualify
+/// ([`qualifies`]: at most twice as wide as tall) — at most `2·(s − 1)`
+/// wide: smaller than `min_region_pixels`, so it could never be reported.
+/// Every region that can be reported is therefore labelled exactly as by a
+/// full scan.
+fn row_step(min_region_pixels: u32) -> usize {
+    let mut s = 1usize;
+    while s < 8 && 2 * (s as u64) * (s as u64) < u64::from(min_region_pixels) {
+        s += 1;
+    }
+    s
+}
+
+/// Keeps the best `k` of `v` (higher value first, then lower raster key),
+/// sorted; returns the k-th value and whether there were at least `k`.
+fn keep_best(v: &mut Vec<(u16, u64)>, k: usize) -> (u16, bool) {
+    let order = |a: &(u16, u64), b: &(u16, u64)| b.0.cmp(&a.0).then(a.1.cmp(&b.1));
+    if v.len() > k {
+        v.select_nth_unstable_by(k - 1, order);
+        v.truncate(k);
+    }
+    v.sort_unstable_by(order);
+    match v.get(k - 1) {
+        Some(&(val, _)) => (val, true),
+        None => (0, false),
+    }
+}
+
 /// Whether a region is face-like enough to report.
 fn qualifies(r: &Region, min_pixels: u32) -> bool {
     let (bw, bh) = (u64::from(r.x1 - r.x0), u64::from(r.y1 - r.y0));
@@ -853,11 +1016,58 @@ fn first_count(conv: &Converter, lo: u16, hi: u16, pred: impl Fn(f64) -> bool) -
     Some(a)
 }
 
+/// Pixels per block of the row scan.
+const LANES: usize = 32;
+
+/// The in-band mask of a block (bit `i` for pixel `i`): one wrapping and one
+/// saturating subtraction per pixel (`0` exactly in band).
+#[inline]
+fn block_mask(block: &[u16; LANES], lo: u16, span: u16) -> u32 {
+    let mut mask = 0u32;
+    for (i, &v) in block.iter().enumerate() {
+        mask |= u32::from(v.wrapping_sub(lo).saturating_sub(span) == 0) << i;
+    }
+    mask
+}
+
+/// Whether any pixel of a block is in band (an OR over 16-bit lanes,
+/// vectorised).
+#[inline]
+fn block_any(block: &[u16; LANES], lo: u16, span: u16) -> bool {
+    block.iter().fold(0u16, |a, &v| {
+        a | u16::from(v.wrapping_sub(lo).saturating_sub(span) == 0)
+    }) != 0
+}
+
+/// Whether every pixel of a block is in band (an OR of the saturated
+/// distances, vectorised).
+#[inline]
+fn block_all(block: &[u16; LANES], lo: u16, span: u16) -> bool {
+    block
+        .iter()
+        .fold(0u16, |a, &v| a | v.wrapping_sub(lo).saturating_sub(span))
+        == 0
+}
+
+/// Whether `row[x_from..x_to]` has a pixel in band (stops at the first
+/// block that has one).
+#[inline]
+fn any_in_band(row: &[u16], x_from: u32, x_to: u32, lo: u16, span: u16) -> bool {
+    let Some(seg) = row.get(x_from as usize..x_to as usize) else {
+        return false;
+    };
+    let (blocks, rest) = seg.as_chunks::<LANES>();
+    blocks.iter().any(|b| block_any(b, lo, span))
+        || rest.iter().any(|&v| v.wrapping_sub(lo) <= span)
+}
+
 /// Appends the in-band runs of `row[x_from..x_to]`.
 ///
-/// Blocks of 32 pixels are turned into a bit mask (one comparison per
-/// pixel, which the compiler vectorises); runs are then read off the mask's
-/// transitions, so a pixel costs the same whether or not it is in band.
+/// Blocks of [`LANES`] pixels are first tested whole (any / all in band,
+/// vectorised): a block with no pixel in band outside a run, or all in band
+/// inside one, changes nothing and is skipped. Only the other blocks — a
+/// face's edges — are turned into a bit mask, whose transitions are the
+/// runs' starts and ends.
 #[inline]
 fn scan(row: &[u16], x_from: u32, x_to: u32, y: u32, lo: u16, span: u16, runs: &mut Vec<Run>) {
     let Some(seg) = row.get(x_from as usize..x_to as usize) else {
@@ -865,24 +1075,25 @@ fn scan(row: &[u16], x_from: u32, x_to: u32, y: u32, lo: u16, span: u16, runs: &
     };
     let mut start: Option<u32> = None;
     let mut base = x_from;
-    let mut blocks = seg.chunks_exact(32);
-    for block in &mut blocks {
-        // Count first (a vectorised reduction): most blocks are wholly
-        // outside the band, or wholly inside a run.
-        let count: u32 = block
-            .iter()
-            .map(|&v| u32::from(v.wrapping_sub(lo) <= span))
-            .sum();
-        if !((count == 0 && start.is_none()) || (count == 32 && start.is_some())) {
-            let mut mask = 0u32;
-            for (i, &v) in block.iter().enumerate() {
-                mask |= u32::from(v.wrapping_sub(lo) <= span) << i;
-            }
-            mask_runs(u64::from(mask), 32, base, y, &mut start, runs);
+    let (blocks, rest) = seg.as_chunks::<LANES>();
+    for block in blocks {
+        let unchanged = if start.is_some() {
+            block_all(block, lo, span)
+        } else {
+            !block_any(block, lo, span)
+        };
+        if !unchanged {
+            mask_runs(
+                u64::from(block_mask(block, lo, span)),
+                LANES as u32,
+                base,
+                y,
+                &mut start,
+                runs,
+            );
         }
-        base += 32;
+        base += LANES as u32;
     }
-    let rest = blocks.remainder();
     let mut mask = 0u64;
     for (i, &v) in rest.iter().enumerate() {
         mask |= u64::from(v.wrapping_sub(lo) <= span) << i;

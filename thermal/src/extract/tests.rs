@@ -362,3 +362,65 @@ mod scan_props {
         }
     }
 }
+
+/// The fast paths (rows sampled every `row_step`, hottest-run-first site
+/// candidates) give exactly the results of a full scan with the exhaustive
+/// site search, on frames of random warm blobs, specks and lines, with and
+/// without a blackbody.
+#[test]
+fn fast_paths_match_full_scan_and_exhaustive_sites() {
+    let (w, h) = (97usize, 83usize);
+    let mut state = 0x9E37_79B9_7F4A_7C15u64;
+    let mut rnd = move |n: u64| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state % n
+    };
+    for case in 0..300 {
+        let mut px = vec![29_500u16; w * h];
+        for _ in 0..rnd(8) {
+            let (cx, cy) = (rnd(w as u64) as i64, rnd(h as u64) as i64);
+            let (rx, ry) = (1 + rnd(14) as i64, 1 + rnd(14) as i64);
+            let base = 30_400 + rnd(900) as u16;
+            for y in (cy - ry).max(0)..(cy + ry).min(h as i64) {
+                for x in (cx - rx).max(0)..(cx + rx).min(w as i64) {
+                    let (dx, dy) = (x - cx, y - cy);
+                    if dx * dx * ry * ry + dy * dy * rx * rx <= rx * rx * ry * ry {
+                        px[y as usize * w + x as usize] = base + rnd(60) as u16;
+                    }
+                }
+            }
+        }
+        // Specks, thin lines, hot pixels and ties.
+        for _ in 0..rnd(30) {
+            px[rnd((w * h) as u64) as usize] = [30_500, 31_000, 65_535, 0][rnd(4) as usize];
+        }
+        let y = rnd(h as u64) as usize;
+        for x in 0..rnd(w as u64) as usize {
+            px[y * w + x] = 30_600;
+        }
+        let frame = FrameView::packed(&px, w, h).unwrap();
+        for (min_region, bb) in [(40, None), (12, Some(Rect::new(80, 2, 8, 8))), (1, None)] {
+            let cfg = ProcessorConfig {
+                min_region_pixels: min_region,
+                blackbody: bb.map(|r| BlackbodyConfig::new(r, Celsius(35.0))),
+                min_face_pixels: 60,
+                ..ProcessorConfig::default()
+            };
+            let mut fast = FrameProcessor::new(cfg).unwrap();
+            let mut full = FrameProcessor::new(cfg).unwrap();
+            full.row_step = 1;
+            full.exhaustive_sites = true;
+            let (mut a, mut b) = (FrameResult::default(), FrameResult::default());
+            fast.process(&frame, Timestamp(0), &mut a).unwrap();
+            full.process(&frame, Timestamp(0), &mut b).unwrap();
+            // Debug text: NaN (no blackbody) compares equal to itself.
+            assert_eq!(
+                format!("{a:?}"),
+                format!("{b:?}"),
+                "case {case}, min_region {min_region}"
+            );
+        }
+    }
+}

@@ -241,6 +241,54 @@ pub fn default_blackbody(width: usize, height: usize) -> BlackbodySpec {
     }
 }
 
+/// The speed bars' scene (issue 3): `n` TLinear frames of `width × height`
+/// with three faces side by side at 1.10, 1.25 and 1.40 m, the default
+/// blackbody, and the default camera otherwise (focal length scaled with the
+/// width: 1.25 px per pixel of width). The same three persons in every
+/// frame; the noise differs, so consecutive frames are never identical.
+/// Returns the frames (row-major counts) and the configuration used
+/// (radiometry, blackbody). Used by the benches, the golden vectors and the
+/// doors' comparisons so that all measure the same frames.
+///
+/// # Errors
+/// As [`Simulator::new`] (a frame too small for the camera model).
+pub fn bench_scene(
+    width: usize,
+    height: usize,
+    n: usize,
+    seed: u64,
+) -> Result<(Vec<Vec<u16>>, SimConfig), ThermalError> {
+    let camera = CameraModel {
+        width,
+        height,
+        focal_px: width as f64 * 1.25,
+        ..CameraModel::default()
+    };
+    let cfg = SimConfig {
+        seed,
+        camera,
+        blackbody: Some(default_blackbody(width, height)),
+        ..SimConfig::default()
+    };
+    let mut sim = Simulator::new(cfg)?;
+    let people: Vec<Person> = (0..3).map(|_| sim.draw_person()).collect();
+    let scene = Scene {
+        people: people
+            .iter()
+            .enumerate()
+            .map(|(k, &person)| Placement {
+                person,
+                x: width as f64 * (0.2 + 0.3 * k as f64),
+                y: height as f64 * 0.45,
+                distance_m: 1.1 + 0.15 * k as f64,
+            })
+            .collect(),
+        ..Scene::default()
+    };
+    let frames = (0..n).map(|_| sim.render(&scene).counts).collect();
+    Ok((frames, cfg))
+}
+
 /// One person, as drawn from the population.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Person {

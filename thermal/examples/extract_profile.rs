@@ -1,0 +1,64 @@
+//! Runs `FrameProcessor::process` on the bench's scene (three faces and the
+//! blackbody, simulated TLinear frames) for callgrind:
+//!
+//! ```text
+//! cargo build --release -p hsm-thermal --example extract_profile
+//! valgrind --tool=callgrind target/release/examples/extract_profile 640 512 100
+//! ```
+//!
+//! Prints the frames processed and faces found; the instruction count per
+//! frame is (total − the run with 0 frames) / frames.
+
+#![allow(
+    clippy::expect_used,
+    clippy::unwrap_used,
+    clippy::print_stdout,
+    missing_docs,
+    reason = "profiling harness"
+)]
+
+use hsm_core::{FrameView, Timestamp};
+use hsm_thermal::extract::{BlackbodyConfig, FrameProcessor, FrameResult, ProcessorConfig};
+use hsm_thermal::sim::bench_scene;
+
+fn main() {
+    let args: Vec<usize> = std::env::args()
+        .skip(1)
+        .map(|a| a.parse().expect("numbers: width height frames"))
+        .collect();
+    let (w, h, n) = match args[..] {
+        [w, h, n] => (w, h, n),
+        _ => (640, 512, 100),
+    };
+    let (frames, cfg) = bench_scene(w, h, 8, 1).expect("scene");
+    let bb = cfg.blackbody.expect("blackbody");
+    let mut p = FrameProcessor::new(ProcessorConfig {
+        radiometry: cfg.camera.radiometry,
+        blackbody: Some(BlackbodyConfig::new(bb.interior(2), bb.set_point)),
+        ..ProcessorConfig::default()
+    })
+    .expect("processor");
+    if std::env::var_os("DEBUG_ROWS").is_some() {
+        let (lo, hi) = p.band_counts();
+        debug_rows(&frames[0], w, lo, hi);
+    }
+    let mut out = FrameResult::default();
+    let mut faces = 0;
+    for k in 0..n {
+        let view = FrameView::packed(&frames[k % frames.len()], w, h).unwrap();
+        p.process(&view, Timestamp(k as i64 * 33_333), &mut out)
+            .unwrap();
+        faces += out.faces().len();
+    }
+    println!("{n} frames, {faces} faces");
+}
+
+#[allow(dead_code)]
+fn debug_rows(frame: &[u16], w: usize, lo: u16, hi: u16) {
+    for (y, row) in frame.chunks_exact(w).enumerate() {
+        let n = row.iter().filter(|&&v| v >= lo && v <= hi).count();
+        if n > 0 {
+            println!("row {y}: {n}");
+        }
+    }
+}
