@@ -256,7 +256,7 @@ pub struct FrameProcessor {
     prev_samples: Vec<u16>,
     col_same: Vec<bool>,
     run_max: Vec<(u16, u32)>,
-    top: Vec<(u16, u64)>,
+    top: Vec<u64>,
     hot_rows: Vec<bool>,
     row_step: usize,
     /// Tests only: always take the exhaustive site path.
@@ -724,7 +724,7 @@ impl FrameProcessor {
         // Then their windows, in that order, until m are accepted. When
         // fewer than m of the k are accepted and the region has more
         // pixels, the exhaustive scan decides (same result, slower; rare).
-        let k = (2 * m).clamp(m, MAX_CANDIDATES);
+        let k = (m + 8).min(MAX_CANDIDATES);
         let fw = frame.width() as u64;
         let mut cold_gaps = 0u32;
         self.run_max.clear();
@@ -748,16 +748,23 @@ impl FrameProcessor {
             prev_run = Some(run);
             run_i = self.next[run_i as usize];
         }
-        self.run_max.sort_unstable_by_key(|a| core::cmp::Reverse(a.0));
-        // Pixels at or above the floor are gathered unsorted; every 4k of
-        // them the best k are kept (higher value, then earlier in raster
-        // order) and the floor rises to the k-th value.
-        let mut floor = 0u16;
+        self.run_max
+            .sort_unstable_by_key(|a| core::cmp::Reverse(a.0));
+        // Pixels at or above the floor are gathered unsorted as packed keys
+        // (`!value` above the raster index: ascending = better); every 4k
+        // of them the best k are kept and the floor rises to the k-th
+        // value. The floor starts at the k-th largest run maximum: those k
+        // maxima are k pixels at least that hot, so no cooler pixel can be
+        // among the k best.
+        let mut floor = self.run_max.get(k - 1).map_or(0, |&(run_max, _)| run_max);
         let mut full = false;
         self.top.clear();
         for &(run_max, ri) in &self.run_max {
             if full && run_max < floor {
                 break;
+            }
+            if run_max < floor {
+                continue;
             }
             let run = self.runs[ri as usize];
             let Some(px) = frame
@@ -774,7 +781,7 @@ impl FrameProcessor {
                 let key = row_key + 16 * c as u64;
                 for (dx, &v) in chunk.iter().enumerate() {
                     if v >= floor {
-                        self.top.push((v, key + dx as u64));
+                        self.top.push((u64::from(!v) << 40) | (key + dx as u64));
                     }
                 }
             }
@@ -787,10 +794,11 @@ impl FrameProcessor {
         let mut cand = [(0u16, 0u32, 0u32, 0f64, false); MAX_CANDIDATES];
         let mut nc = 0usize;
         let mut rejected_hottest: Option<(u16, u32, u32)> = None;
-        for &(v, key) in &self.top {
+        for &packed in &self.top {
             if nc == m {
                 break;
             }
+            let (v, key) = (!((packed >> 40) as u16), packed & ((1 << 40) - 1));
             let (x, y) = ((key % fw) as u32, (key / fw) as u32);
             match self.window(frame, x, y, v) {
                 Some((score, edge)) => {
@@ -975,17 +983,17 @@ fn row_step(min_region_pixels: u32) -> usize {
     s
 }
 
-/// Keeps the best `k` of `v` (higher value first, then lower raster key),
-/// sorted; returns the k-th value and whether there were at least `k`.
-fn keep_best(v: &mut Vec<(u16, u64)>, k: usize) -> (u16, bool) {
-    let order = |a: &(u16, u64), b: &(u16, u64)| b.0.cmp(&a.0).then(a.1.cmp(&b.1));
+/// Keeps the best `k` of the packed keys `v` (`!value << 40 | raster`: the
+/// smallest is the hottest, earliest pixel), sorted; returns the k-th value
+/// and whether there were at least `k`.
+fn keep_best(v: &mut Vec<u64>, k: usize) -> (u16, bool) {
     if v.len() > k {
-        v.select_nth_unstable_by(k - 1, order);
+        v.select_nth_unstable(k - 1);
         v.truncate(k);
     }
-    v.sort_unstable_by(order);
+    v.sort_unstable();
     match v.get(k - 1) {
-        Some(&(val, _)) => (val, true),
+        Some(&packed) => (!((packed >> 40) as u16), true),
         None => (0, false),
     }
 }
