@@ -5,14 +5,21 @@
 //! then called per frame with a [`FrameView<u16>`] and a [`Timestamp`]. It
 //! writes one [`FaceReading`] per warm region that qualifies as a face into
 //! a caller-owned [`FrameResult`], with the blackbody's state and the
-//! frame's sensor checks.
+//! frame's sensor checks. Frames of °C (`f32`) go through
+//! [`FrameProcessor::process_f32`] (quantised to the counts of a linear map,
+//! centi-kelvin under `Radiometry::Celsius`, then the same extraction).
 //!
 //! ## Algorithm
 //! 1. **Segmentation in the raw domain.** The band (default 30–43 °C) is
 //!    converted once to counts through the monotonic radiometric map; a
 //!    pixel is in band when `lo ≤ count ≤ hi` (one wrapping subtraction and
-//!    one comparison). Rows are scanned in blocks of 32 pixels, and a block
-//!    with no pixel in band is skipped whole.
+//!    one comparison). Every `s`-th row is tested for any pixel in band
+//!    (`s = 5` for the default `min_region_pixels` of 40); the rows between
+//!    two sampled rows are scanned only when one of them has one — a region
+//!    confined between two cold sampled rows is too small to qualify, so
+//!    this is exact (see `row_step`). Rows are scanned in blocks of 32
+//!    pixels: a block wholly outside the band (or wholly inside a run) is
+//!    skipped after one vectorised test.
 //! 2. **Labelling by runs.** Each row's in-band runs are joined to the
 //!    previous row's runs they touch (8-connectivity) with a union–find
 //!    whose root is always the earliest run, so regions are numbered in
@@ -24,7 +31,8 @@
 //!    and noise specks do not qualify). A face below `min_face_pixels` is
 //!    reported with `TOO_FEW_PIXELS`.
 //! 4. **Measurement site.** The region's `candidates` hottest pixels
-//!    (ties in raster order) are collected; each is scored by the mean of
+//!    (ties in raster order) are collected (runs visited hottest first,
+//!    stopping at the first run cooler than the list's floor); each is scored by the mean of
 //!    the in-band pixels of its 3 × 3 window **without the window's hottest
 //!    one**; a window with two or more pixels above the band (a hot object
 //!    beside the face) or fewer than five in band is rejected. The best
@@ -261,6 +269,9 @@ pub struct FrameProcessor {
     row_step: usize,
     /// Tests only: always take the exhaustive site path.
     exhaustive_sites: bool,
+    celsius_input: bool,
+    affine: Option<(f64, f64)>,
+    f32_counts: Vec<u16>,
     have_prev: bool,
     last_t: Option<Timestamp>,
     shape: (usize, usize),
@@ -284,7 +295,20 @@ impl FrameProcessor {
     /// no count represents, `candidates` outside `1..=64`, a non-finite or
     /// negative tolerance, a zero smoothing time.
     pub fn new(cfg: ProcessorConfig) -> Result<Self, ThermalError> {
-        let conv = cfg.radiometry.compile()?;
+        // °C frames (radiometry `Celsius`) are quantised to centi-kelvin
+        // counts and processed as TLinear frames (see `process_f32`).
+        let celsius_input = matches!(cfg.radiometry, Radiometry::Celsius);
+        let conv = if celsius_input {
+            Radiometry::TLinear(crate::radiometry::TLinearResolution::CentiKelvin).compile()?
+        } else {
+            cfg.radiometry.compile()?
+        };
+        // The affine map from °C to counts, for `process_f32`.
+        let affine = match conv.radiometry() {
+            Radiometry::TLinear(res) => Some((res.kelvin_per_count(), -273.15)),
+            Radiometry::Linear { gain, offset } => Some((*gain, *offset)),
+            _ => None,
+        };
         let (lo_c, hi_c) = (cfg.band.0.get(), cfg.band.1.get());
         if !(lo_c.is_finite() && hi_c.is_finite() && lo_c > 0.0 && hi_c < 100.0 && lo_c < hi_c) {
             return Err(invalid("band", lo_c, "finite 0 < lo < hi < 100 °C"));
@@ -389,6 +413,9 @@ impl FrameProcessor {
             hot_rows: Vec::new(),
             row_step: row_step(cfg.min_region_pixels),
             exhaustive_sites: false,
+            celsius_input,
+            affine,
+            f32_counts: Vec::new(),
             have_prev: false,
             last_t: None,
             shape: (0, 0),
@@ -429,6 +456,66 @@ impl FrameProcessor {
     /// frame's timestamp; `InvalidArgument` when the blackbody region does
     /// not lie inside the frame. `out` is left cleared on error.
     pub fn process(
+        &mut self,
+        frame: &FrameView<'_, u16>,
+        t: Timestamp,
+        out: &mut FrameResult,
+    ) -> Result<(), ThermalError> {
+        if self.celsius_input {
+            out.faces.clear();
+            return Err(invalid(
+                "radiometry",
+                0.0,
+                "u16 counts under a TLinear, Linear or Planck map (radiometry Celsius takes f32 frames: process_f32)",
+            ));
+        }
+        self.process_counts(frame, t, out)
+    }
+
+    /// Processes one frame of temperatures in °C (`f32`) into `out`, with
+    /// the semantics of [`FrameProcessor::process`].
+    ///
+    /// Each temperature is mapped to the count the configured linear map
+    /// gives it (rounded; under `Radiometry::Celsius` a TLinear
+    /// centi-kelvin count, so the quantisation is 0.01 °C, a fifth of the
+    /// NETD); NaN, infinite or unrepresentable temperatures become the
+    /// sensor's limits 0 / 65 535 and count as bad pixels, as a dead or hot
+    /// pixel would. The counts go to a buffer reused across frames, then
+    /// through the same extraction as `process`.
+    ///
+    /// # Errors
+    /// [`ThermalError::Core`] `InvalidArgument` when the configured
+    /// radiometry is Planck (not linear in °C); then as `process`.
+    pub fn process_f32(
+        &mut self,
+        frame: &FrameView<'_, f32>,
+        t: Timestamp,
+        out: &mut FrameResult,
+    ) -> Result<(), ThermalError> {
+        let Some((gain, offset)) = self.affine else {
+            out.faces.clear();
+            return Err(invalid(
+                "radiometry",
+                0.0,
+                "a map linear in °C (Celsius, TLinear or Linear) for f32 °C frames",
+            ));
+        };
+        let (w, h) = (frame.width(), frame.height());
+        let mut counts = core::mem::take(&mut self.f32_counts);
+        counts.clear();
+        let (inv, off) = ((1.0 / gain) as f32, offset as f32);
+        for row in frame.rows() {
+            // `as u16` saturates (and maps NaN to 0).
+            counts.extend(row.iter().map(|&c| ((c - off) * inv + 0.5) as u16));
+        }
+        let result = FrameView::packed(&counts, w, h)
+            .map_err(ThermalError::from)
+            .and_then(|view| self.process_counts(&view, t, out));
+        self.f32_counts = counts;
+        result
+    }
+
+    fn process_counts(
         &mut self,
         frame: &FrameView<'_, u16>,
         t: Timestamp,
@@ -529,32 +616,32 @@ impl FrameProcessor {
     pub fn process_stack(
         &mut self,
         stack: &[u16],
-        (n, height, width): (usize, usize, usize),
+        shape: (usize, usize, usize),
         first: Timestamp,
         interval: Micros,
         out: &mut Vec<FrameResult>,
     ) -> Result<(), ThermalError> {
-        let per = width.saturating_mul(height);
-        if n == 0 || per == 0 || per == usize::MAX || n.checked_mul(per) != Some(stack.len()) {
-            return Err(ThermalError::Core(CoreError::ShapeMismatch {
-                what: "frame stack",
-                expected_width: width,
-                expected_height: height.saturating_mul(n),
-                actual_width: width,
-                actual_height: stack.len().checked_div(width).unwrap_or(0),
-            }));
-        }
-        out.reserve(n);
-        for (k, frame) in stack.chunks_exact(per).enumerate() {
-            let view = FrameView::packed(frame, width, height)?;
-            let t = first
-                .checked_add(Micros(interval.0.saturating_mul(k as i64)))
-                .unwrap_or(Timestamp(i64::MAX));
-            let mut r = FrameResult::default();
-            self.process(&view, t, &mut r)?;
-            out.push(r);
-        }
-        Ok(())
+        stack_each(stack, shape, first, interval, out, |view, t, r| {
+            self.process(view, t, r)
+        })
+    }
+
+    /// As [`FrameProcessor::process_stack`] for a stack of °C frames
+    /// ([`FrameProcessor::process_f32`]).
+    ///
+    /// # Errors
+    /// As `process_stack`, then as `process_f32`.
+    pub fn process_stack_f32(
+        &mut self,
+        stack: &[f32],
+        shape: (usize, usize, usize),
+        first: Timestamp,
+        interval: Micros,
+        out: &mut Vec<FrameResult>,
+    ) -> Result<(), ThermalError> {
+        stack_each(stack, shape, first, interval, out, |view, t, r| {
+            self.process_f32(view, t, r)
+        })
     }
 
     /// Dead rows, dead columns, frozen frame.
@@ -961,6 +1048,39 @@ impl FrameProcessor {
         let score = (sum - u64::from(max)) as f64 / f64::from(n_in - 1);
         Some((score, clipped || n_lo >= 2))
     }
+}
+
+/// Runs `f` on each frame of a packed `(n, height, width)` stack, the
+/// `k`-th at `first + k · interval`, pushing one result per frame.
+fn stack_each<T>(
+    stack: &[T],
+    (n, height, width): (usize, usize, usize),
+    first: Timestamp,
+    interval: Micros,
+    out: &mut Vec<FrameResult>,
+    mut f: impl FnMut(&FrameView<'_, T>, Timestamp, &mut FrameResult) -> Result<(), ThermalError>,
+) -> Result<(), ThermalError> {
+    let per = width.saturating_mul(height);
+    if n == 0 || per == 0 || per == usize::MAX || n.checked_mul(per) != Some(stack.len()) {
+        return Err(ThermalError::Core(CoreError::ShapeMismatch {
+            what: "frame stack",
+            expected_width: width,
+            expected_height: height.saturating_mul(n),
+            actual_width: width,
+            actual_height: stack.len().checked_div(width).unwrap_or(0),
+        }));
+    }
+    out.reserve(n);
+    for (k, frame) in stack.chunks_exact(per).enumerate() {
+        let view = FrameView::packed(frame, width, height)?;
+        let t = first
+            .checked_add(Micros(interval.0.saturating_mul(k as i64)))
+            .unwrap_or(Timestamp(i64::MAX));
+        let mut r = FrameResult::default();
+        f(&view, t, &mut r)?;
+        out.push(r);
+    }
+    Ok(())
 }
 
 /// The row-sampling step of the scan for a smallest reported region of

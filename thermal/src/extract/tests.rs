@@ -424,3 +424,123 @@ fn fast_paths_match_full_scan_and_exhaustive_sites() {
         }
     }
 }
+
+/// °C frames give the u16 path's faces: same boxes, areas and sites, and
+/// site temperatures within the 0.01 °C quantisation; NaN pixels count as
+/// bad pixels; a Planck processor refuses them; a Celsius processor
+/// refuses u16 frames.
+#[test]
+fn f32_celsius_frames_match_counts() {
+    let mut sim = Simulator::new(SimConfig::default()).unwrap();
+    let mut p16 = processor(&sim);
+    let mut pf = FrameProcessor::new(ProcessorConfig {
+        radiometry: Radiometry::Celsius,
+        ..*p16.config()
+    })
+    .unwrap();
+    let conv = *p16.converter();
+    let (mut a, mut b) = (FrameResult::default(), FrameResult::default());
+    let mut stack = Vec::new();
+    for k in 0..6 {
+        let (f, _) = one_face(&mut sim, 0.8 + 0.1 * f64::from(k));
+        let celsius: Vec<f32> = f
+            .counts
+            .iter()
+            .map(|&c| {
+                conv.celsius_of(f64::from(c))
+                    .map_or(f32::NAN, |t| t.get() as f32)
+            })
+            .collect();
+        let t = Timestamp(i64::from(k) * 33_333);
+        p16.process(&view(&f), t, &mut a).unwrap();
+        pf.process_f32(&FrameView::packed(&celsius, 160, 120).unwrap(), t, &mut b)
+            .unwrap();
+        assert_eq!(a.faces().len(), b.faces().len());
+        assert!(!a.faces().is_empty());
+        for (x, y) in a.faces().iter().zip(b.faces()) {
+            assert_eq!(
+                (x.bbox, x.area, x.site, x.flags),
+                (y.bbox, y.area, y.site, y.flags)
+            );
+            assert!(
+                (x.site_c.get() - y.site_c.get()).abs() < 0.01,
+                "{x:?} {y:?}"
+            );
+            assert!((x.corrected_c.get() - y.corrected_c.get()).abs() < 0.01);
+        }
+        stack.extend_from_slice(&celsius);
+    }
+    // The stack variant, from a fresh stream.
+    pf.reset();
+    let mut results = Vec::new();
+    pf.process_stack_f32(
+        &stack,
+        (6, 120, 160),
+        Timestamp(0),
+        Micros(33_333),
+        &mut results,
+    )
+    .unwrap();
+    assert_eq!(results.len(), 6);
+    assert!(
+        pf.process_stack_f32(
+            &stack[1..],
+            (6, 120, 160),
+            Timestamp(0),
+            Micros(1),
+            &mut results
+        )
+        .is_err()
+    );
+    // NaN over a face: bad pixels, flagged.
+    let (f, _) = one_face(&mut sim, 0.8);
+    let mut celsius: Vec<f32> = f
+        .counts
+        .iter()
+        .map(|&c| {
+            conv.celsius_of(f64::from(c))
+                .map_or(f32::NAN, |t| t.get() as f32)
+        })
+        .collect();
+    for x in 75..80 {
+        celsius[55 * 160 + x] = f32::NAN;
+    }
+    pf.reset();
+    pf.process_f32(
+        &FrameView::packed(&celsius, 160, 120).unwrap(),
+        Timestamp(0),
+        &mut b,
+    )
+    .unwrap();
+    assert!(
+        b.faces()
+            .iter()
+            .any(|f| f.flags.contains(QualityFlags::SATURATED))
+    );
+    // Wrong pairings are refused.
+    assert!(pf.process(&view(&f), Timestamp(1), &mut b).is_err());
+    let planck = Radiometry::Planck {
+        constants: crate::radiometry::PlanckConstants {
+            r1: 21106.77,
+            r2: 0.012545258,
+            b: 1501.0,
+            f: 1.0,
+            o: -7340.0,
+        },
+        atmosphere: crate::radiometry::AtmosphericConstants::default(),
+        scene: crate::radiometry::Scene::default(),
+    };
+    let mut pp = FrameProcessor::new(ProcessorConfig {
+        radiometry: planck,
+        ..ProcessorConfig::default()
+    })
+    .unwrap();
+    assert!(
+        pp.process_f32(
+            &FrameView::packed(&celsius, 160, 120).unwrap(),
+            Timestamp(0),
+            &mut b
+        )
+        .is_err()
+    );
+}
