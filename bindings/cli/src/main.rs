@@ -23,6 +23,7 @@ mod policy;
 mod policy_cmds;
 mod thermal;
 mod thermal_files;
+mod thermal_screen;
 
 use error::CliError;
 use output::Format;
@@ -48,7 +49,7 @@ struct Cli {
 enum Command {
     /// Run today's slices on built-in values (no files needed).
     Demo,
-    /// Thermal imaging: radiometric conversion.
+    /// Thermal imaging: radiometric conversion, files, face screening, the simulator.
     #[command(subcommand)]
     Thermal(thermal::ThermalCommand),
     /// Hospital-security policy: obligations with citations.
@@ -106,6 +107,12 @@ fn run(cli: &Cli) -> Result<String, CliError> {
         }
         Command::Thermal(thermal::ThermalCommand::Export(args)) => {
             thermal_files::export(args, cli.format)
+        }
+        Command::Thermal(thermal::ThermalCommand::Screen(args)) => {
+            thermal_screen::screen(args, cli.format)
+        }
+        Command::Thermal(thermal::ThermalCommand::Simulate(args)) => {
+            thermal_screen::simulate(args, cli.format)
         }
         Command::Policy(cmd) => policy::run(cmd, cli.format),
         Command::Count(count::CountCommand::Beams(args)) => {

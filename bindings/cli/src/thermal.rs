@@ -28,6 +28,17 @@ pub(crate) enum ThermalCommand {
     Info(crate::thermal_files::InfoArgs),
     /// Export a radiometric file's frames as °C (or raw counts) to .npy, TIFF or CSV.
     Export(crate::thermal_files::ExportArgs),
+    /// Find faces in each frame of a .npy stack: bounding box, measurement
+    /// site, its temperature, the blackbody-corrected temperature and
+    /// quality flags.
+    ///
+    /// With --format json, prints one JSON object per frame and line:
+    /// {"frame": i, "faces": [{"bbox": [x,y,w,h], "site": [x,y], "site_c": ..,
+    /// "corrected_c": .., "flags": [..], "fever": ..}]}.
+    Screen(crate::thermal_screen::ScreenArgs),
+    /// Simulate people walking to a thermal camera: writes frames.npy
+    /// (uint16, TLinear 0.01 K) and truth.json into DIR.
+    Simulate(crate::thermal_screen::SimulateArgs),
 }
 
 /// How the camera's counts map to temperature (`--radiometry`).

@@ -66,6 +66,89 @@ use crate::radiometry::{CelsiusLut, Converter};
 use error::{format_err, io_err, unsupported};
 use source::{Backing, Endian, Source};
 
+/// A whole `.npy` stack read by [`read_npy_stack`]: shape `(N, H, W)` (a
+/// 2-D file is one frame) and its elements.
+#[derive(Clone, Debug, PartialEq)]
+pub enum NpyStack {
+    /// uint16 counts.
+    U16 {
+        /// `(frames, height, width)`.
+        shape: (usize, usize, usize),
+        /// Row-major elements.
+        data: Vec<u16>,
+    },
+    /// float32 (°C).
+    F32 {
+        /// `(frames, height, width)`.
+        shape: (usize, usize, usize),
+        /// Row-major elements.
+        data: Vec<f32>,
+    },
+}
+
+impl NpyStack {
+    /// `(frames, height, width)`.
+    #[must_use]
+    pub const fn shape(&self) -> (usize, usize, usize) {
+        match self {
+            NpyStack::U16 { shape, .. } | NpyStack::F32 { shape, .. } => *shape,
+        }
+    }
+}
+
+/// Reads a whole `.npy` stack of uint16 or float32 elements, shape
+/// `(H, W)` or `(N, H, W)`, with the header checks of [`ThermalFile`]
+/// (dtype, C order, sizes, a file exactly as long as the header says).
+///
+/// # Errors
+/// [`ThermalError::File`] naming the file and the problem.
+pub fn read_npy_stack(path: impl AsRef<Path>) -> Result<NpyStack, ThermalError> {
+    let path = path.as_ref();
+    let name = path.display().to_string();
+    let file = std::fs::File::open(path).map_err(|e| io_err(&name, &e))?;
+    let mut src = Source::file(&name, file)?;
+    let h = npy::read_header(&mut src, true)?;
+    let shape = (h.frames, h.height, h.width);
+    let mut bytes = Vec::new();
+    src.read_into(
+        h.data_offset,
+        src.len - h.data_offset,
+        &mut bytes,
+        "the .npy elements",
+    )?;
+    let big = h.encoding == PixelEncoding::U16Be;
+    Ok(if h.f32 {
+        NpyStack::F32 {
+            shape,
+            data: bytes
+                .chunks_exact(4)
+                .map(|b| {
+                    let b = [b[0], b[1], b[2], b[3]];
+                    if big {
+                        f32::from_be_bytes(b)
+                    } else {
+                        f32::from_le_bytes(b)
+                    }
+                })
+                .collect(),
+        }
+    } else {
+        NpyStack::U16 {
+            shape,
+            data: bytes
+                .chunks_exact(2)
+                .map(|b| {
+                    if big {
+                        u16::from_be_bytes([b[0], b[1]])
+                    } else {
+                        u16::from_le_bytes([b[0], b[1]])
+                    }
+                })
+                .collect(),
+        }
+    })
+}
+
 /// Largest JPEG read whole (256 MiB).
 const MAX_JPEG: u64 = 256 << 20;
 
@@ -218,7 +301,7 @@ impl ThermalFile {
             return Self::open_fff(name, src, hint);
         }
         if magic.starts_with(b"\x93NUMPY") {
-            let header = npy::read_header(&mut src)?;
+            let header = npy::read_header(&mut src, false)?;
             let meta = Metadata {
                 format: FileFormat::Npy,
                 width: header.width,

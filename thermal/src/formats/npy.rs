@@ -26,6 +26,9 @@ pub(crate) struct NpyHeader {
     pub(crate) frames: usize,
     pub(crate) height: usize,
     pub(crate) width: usize,
+    /// Elements are f32 (`<f4`/`>f4`; `encoding` then gives the byte order:
+    /// `U16Le` little-endian, `U16Be` big-endian) rather than u16.
+    pub(crate) f32: bool,
     /// Offset of the first pixel.
     pub(crate) data_offset: u64,
 }
@@ -48,7 +51,8 @@ fn dict_value<'a>(dict: &'a str, key: &str) -> Option<&'a str> {
 }
 
 /// Parses and checks the header of a `.npy` file.
-pub(crate) fn read_header(src: &mut Source) -> Result<NpyHeader, FileError> {
+/// `allow_f32` also accepts float32 (`<f4`, `>f4`) elements.
+pub(crate) fn read_header(src: &mut Source, allow_f32: bool) -> Result<NpyHeader, FileError> {
     let name = src.name.clone();
     let mut prefix = [0u8; 10];
     src.read_at(0, &mut prefix, "the .npy magic and header length")?;
@@ -92,14 +96,21 @@ pub(crate) fn read_header(src: &mut Source) -> Result<NpyHeader, FileError> {
         )
     };
     let descr = dict_value(&dict, "descr").ok_or_else(|| bad("no 'descr' key"))?;
-    let encoding = match descr.trim_matches(['\'', '"']) {
-        "<u2" => PixelEncoding::U16Le,
-        ">u2" => PixelEncoding::U16Be,
+    let (encoding, f32) = match descr.trim_matches(['\'', '"']) {
+        "<u2" => (PixelEncoding::U16Le, false),
+        ">u2" => (PixelEncoding::U16Be, false),
+        "<f4" if allow_f32 => (PixelEncoding::U16Le, true),
+        ">f4" if allow_f32 => (PixelEncoding::U16Be, true),
         other => {
+            let expected = if allow_f32 {
+                "uint16 ('<u2', '>u2') or float32 ('<f4', '>f4')"
+            } else {
+                "uint16 ('<u2' or '>u2')"
+            };
             return Err(unsupported(
                 &name,
                 Some(header_at),
-                format!("expected dtype uint16 ('<u2' or '>u2'), found '{other}'"),
+                format!("expected dtype {expected}, found '{other}'"),
             ));
         }
     };
@@ -150,13 +161,14 @@ pub(crate) fn read_header(src: &mut Source) -> Result<NpyHeader, FileError> {
         ));
     }
     let data_offset = header_at + header_len;
-    let frame_bytes = (width * height * 2) as u64;
+    let frame_bytes = (width * height * if f32 { 4 } else { 2 }) as u64;
     let expected = (frames as u64)
         .checked_mul(frame_bytes)
         .and_then(|b| b.checked_add(data_offset));
     if expected != Some(src.len) {
         let detail = format!(
-            "the header declares shape {shape} of uint16, {} bytes with the header, but the file is {} bytes",
+            "the header declares shape {shape} of {}, {} bytes with the header, but the file is {} bytes",
+            if f32 { "float32" } else { "uint16" },
             expected.map_or_else(|| "more than 2^64".to_owned(), |e| e.to_string()),
             src.len
         );
@@ -171,6 +183,7 @@ pub(crate) fn read_header(src: &mut Source) -> Result<NpyHeader, FileError> {
         frames,
         height,
         width,
+        f32,
         data_offset,
     })
 }
