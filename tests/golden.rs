@@ -154,3 +154,141 @@ fn staffing_vectors() {
         }
     }
 }
+
+/// The stack and processor of `extract.vectors`: 6 frames of 160 × 120
+/// (two of the speed bench's three-face scene, four of one person's walk),
+/// TLinear 0.01 K, the default blackbody (interior 147,7,6,6 at 35 °C),
+/// processed in order at 0, 33 333, 66 666 … µs with the library defaults.
+fn extract_stack() -> (Vec<u16>, hsm::thermal::extract::FrameProcessor) {
+    use hsm::core::Rect;
+    use hsm::thermal::extract::{BlackbodyConfig, FrameProcessor, ProcessorConfig};
+    use hsm::thermal::formats::{NpyStack, read_npy_stack};
+    let dir = format!("{}/tests/data/thermal", env!("CARGO_MANIFEST_DIR"));
+    let path = format!("{dir}/extract_160x120.npy");
+    if std::env::var_os("HSM_BLESS").is_some() {
+        use hsm::thermal::formats::{ExportFormat, StackWriter};
+        use hsm::thermal::sim::{SimConfig, Simulator, bench_scene};
+        let (mut frames, _) = bench_scene(160, 120, 2, 7).unwrap();
+        let mut sim = Simulator::new(SimConfig {
+            seed: 11,
+            ..SimConfig::default()
+        })
+        .unwrap();
+        frames.extend(sim.passage().frames.into_iter().skip(4).map(|f| f.counts));
+        let mut w = StackWriter::create(
+            std::path::Path::new(&path),
+            ExportFormat::Npy,
+            false,
+            frames.len(),
+            160,
+            120,
+        )
+        .unwrap();
+        for f in &frames {
+            w.write_raw(f).unwrap();
+        }
+        w.finish().unwrap();
+    }
+    let NpyStack::U16 { data, shape } = read_npy_stack(&path).unwrap() else {
+        panic!("{path}: not uint16");
+    };
+    assert_eq!(shape, (6, 120, 160));
+    let p = FrameProcessor::new(ProcessorConfig {
+        blackbody: Some(BlackbodyConfig::new(Rect::new(147, 7, 6, 6), Celsius(35.0))),
+        ..ProcessorConfig::default()
+    })
+    .unwrap();
+    (data, p)
+}
+
+/// `extract.vectors`: every face of every frame of `extract_160x120.npy`
+/// (box, site, temperatures, flags) and each frame's face count.
+/// `HSM_BLESS=1` regenerates the stack and the vectors.
+#[test]
+fn extract_vectors() {
+    use hsm::core::{Micros, Timestamp};
+    let (data, mut p) = extract_stack();
+    let mut results = Vec::new();
+    p.process_stack(
+        &data,
+        (6, 120, 160),
+        Timestamp(0),
+        Micros(33_333),
+        &mut results,
+    )
+    .unwrap();
+    let vpath = format!("{}/tests/data/extract.vectors", env!("CARGO_MANIFEST_DIR"));
+    if std::env::var_os("HSM_BLESS").is_some() {
+        let mut s = String::from(
+            "# libhsm golden vectors: per-frame face extraction (issue 3).\n\
+             #\n\
+             # Read by: tests/golden.rs (Rust), bindings/c/tests/test_thermal_screen.c (C),\n\
+             # bindings/python/tests/test_thermal_screen.py (Python). Input:\n\
+             # tests/data/thermal/extract_160x120.npy, uint16 (6, 120, 160), TLinear 0.01 K,\n\
+             # processed in order at t = 33333*frame us with the library defaults\n\
+             # (band 30-43 C, min face 800 px, min region 40, 24 candidates, single\n\
+             # person) and the blackbody 147,7,6,6 at 35 C. One line per frame\n\
+             # (kind=frame: frame, faces) and per face (kind=face: frame, index,\n\
+             # x y w h = bbox, sx sy = site, site_c, corrected_c, flags = bits,\n\
+             # tol = absolute tolerance in C). Regenerate: HSM_BLESS=1 cargo test\n\
+             # --test golden extract_vectors.\n",
+        );
+        for (i, r) in results.iter().enumerate() {
+            s.push_str(&format!(
+                "case=frame{i} kind=frame frame={i} faces={}\n",
+                r.faces().len()
+            ));
+            for (k, f) in r.faces().iter().enumerate() {
+                s.push_str(&format!(
+                    "case=frame{i}_face{k} kind=face frame={i} index={k} x={} y={} w={} h={} sx={} sy={} site_c={:.6} corrected_c={:.6} flags={} tol=0.001\n",
+                    f.bbox.x,
+                    f.bbox.y,
+                    f.bbox.width,
+                    f.bbox.height,
+                    f.site.x,
+                    f.site.y,
+                    f.site_c.get(),
+                    f.corrected_c.get(),
+                    f.flags.bits()
+                ));
+            }
+        }
+        std::fs::write(&vpath, s).unwrap();
+    }
+    let mut faces = 0;
+    for v in load("extract.vectors") {
+        let case = &v["case"];
+        let r = &results[num(&v, "frame") as usize];
+        match v["kind"].as_str() {
+            "frame" => assert_eq!(r.faces().len() as f64, num(&v, "faces"), "{case}"),
+            "face" => {
+                faces += 1;
+                let f = r.faces()[num(&v, "index") as usize];
+                let got = [
+                    f.bbox.x,
+                    f.bbox.y,
+                    f.bbox.width,
+                    f.bbox.height,
+                    f.site.x,
+                    f.site.y,
+                ];
+                let want = ["x", "y", "w", "h", "sx", "sy"].map(|k| num(&v, k) as u32);
+                assert_eq!(got, want, "{case}");
+                assert_eq!(f64::from(f.flags.bits()), num(&v, "flags"), "{case}");
+                let tol = num(&v, "tol");
+                for (g, k) in [
+                    (f.site_c.get(), "site_c"),
+                    (f.corrected_c.get(), "corrected_c"),
+                ] {
+                    let w = num(&v, k);
+                    assert!(
+                        (g - w).abs() <= tol || (g.is_nan() && w.is_nan()),
+                        "{case}: {k} {g} vs {w}"
+                    );
+                }
+            }
+            other => panic!("{case}: kind {other}"),
+        }
+    }
+    assert!(faces >= 6, "only {faces} face vectors");
+}
