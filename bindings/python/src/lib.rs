@@ -12,6 +12,7 @@
 //! | Python | Rust |
 //! |---|---|
 //! | `hsm.thermal.Radiometry` | [`hsm::thermal::radiometry::Converter`] + [`hsm::thermal::radiometry::CelsiusLut`] |
+//! | `hsm.thermal.FrameProcessor`, `simulate` | [`hsm::thermal::extract::FrameProcessor`], [`hsm::thermal::sim::Simulator`] |
 //! | `hsm.policy.guard_staffing`, `StaffingResult` | [`hsm::policy::staffing::guard_staffing`] |
 //! | `hsm.HsmError` and subclasses | [`hsm::Error`] via [`hsm::core::ErrorKind`] |
 //! | `hsm.status_codes()` | [`hsm::StatusCode::ALL`] |
@@ -42,6 +43,7 @@ mod gate;
 mod metal;
 mod policy;
 mod policy_rules;
+mod screen;
 mod thermal;
 
 /// Inputs with at least this many pixels are converted with the GIL
@@ -78,6 +80,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add_function(wrap_pyfunction!(status_codes, m)?)?;
     thermal::register(m)?;
+    screen::register(m)?;
     count::register(m)?;
     formats::register(m)?;
     metal::register(m)?;

@@ -31,6 +31,11 @@ pub(crate) struct PyRadiometry {
 }
 
 impl PyRadiometry {
+    /// The compiled model.
+    pub(crate) const fn converter(&self) -> &Converter {
+        &self.converter
+    }
+
     /// Validates `model` and precomputes the table (with the GIL released).
     fn compile(py: Python<'_>, model: Model) -> PyResult<Self> {
         let converter = model.compile().map_err(|e| to_py(py, e))?;

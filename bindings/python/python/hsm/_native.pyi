@@ -11,7 +11,7 @@ import numpy.typing as npt
 from hsm._count_types import Evaluation, Fault, FlowSummary, Track, Transit
 from hsm._types import StaffingCitation, StaffingDict, StaffingTerm
 
-__all__ = ["__version__", "status_codes", "Radiometry", "ThermalFile", "ThermalFrames", "StaffingResult", "guard_staffing", "policy_equipment_json", "policy_evaluate_json", "policy_rulesets_json", "policy_schedule_json", "BeamDecoder", "LineCounter", "simulate", "evaluate_columns", "flow_columns", "flow_summary_columns", "GateQuery", "GateLog", "gate_run_demo_json", "gate_alarms", "gate_flags", "gate_columns", "Simulator", "Detector", "metal_features", "metal_builtin_objects", "metal_classes", "metal_simulate_dataset", "metal_train", "metal_cross_validate", "metal_evaluate", "metal_detection_trial"]
+__all__ = ["__version__", "status_codes", "Radiometry", "ThermalFile", "ThermalFrames", "StaffingResult", "guard_staffing", "policy_equipment_json", "policy_evaluate_json", "policy_rulesets_json", "policy_schedule_json", "BeamDecoder", "LineCounter", "simulate", "evaluate_columns", "flow_columns", "flow_summary_columns", "GateQuery", "GateLog", "gate_run_demo_json", "gate_alarms", "gate_flags", "gate_columns", "Simulator", "Detector", "metal_features", "metal_builtin_objects", "metal_classes", "metal_simulate_dataset", "metal_train", "metal_cross_validate", "metal_evaluate", "metal_detection_trial", "_FrameProcessor", "quality_flags", "simulate_thermal", "bench_scene"]
 
 __version__: str
 
@@ -447,3 +447,57 @@ def metal_evaluate(
 
 def metal_detection_trial(program: str = "hospital", *, passes: int = 3, seed: int = 11) -> dict[str, Any]:
     """The certification-style trial on the built-in objects."""
+
+@final
+class _FrameProcessor:
+    """Per-frame face extraction (use ``hsm.thermal.FrameProcessor``)."""
+
+    def __new__(
+        cls,
+        radiometry: Radiometry,
+        blackbody: tuple[int, int, int, int, float] | None = None,
+        band_lo: float = 30.0,
+        band_hi: float = 43.0,
+        min_face_pixels: int = 800,
+        min_region_pixels: int = 40,
+        candidates: int = 24,
+        single_person: bool = True,
+        max_faces: int = 16,
+    ) -> _FrameProcessor: ...
+    def process_records(
+        self,
+        frame: npt.NDArray[np.uint16] | npt.NDArray[np.float32],
+        timestamp_us: int | None = None,
+    ) -> bytes:
+        """One (H, W) frame → packed face records (``FACE_DTYPE``)."""
+
+    def last_frame(self) -> dict[str, Any]:
+        """The last frame's frame-level state."""
+
+    def process_stack_records(
+        self,
+        stack: npt.NDArray[np.uint16] | npt.NDArray[np.float32],
+        first_us: int = 0,
+        interval_us: int = 33333,
+    ) -> bytes:
+        """An (N, H, W) stack → packed face records with their frame index."""
+
+    def last_call_ns(self) -> int:
+        """Nanoseconds the last single-frame call spent in the Rust extraction."""
+
+    def reset(self) -> None:
+        """Forgets the stream's history."""
+
+    def band_counts(self) -> tuple[int, int]:
+        """The band in counts ``(lo, hi)``."""
+
+def quality_flags() -> dict[str, int]:
+    """``{name: bit}`` of every quality flag."""
+
+def simulate_thermal(frames: int, seed: int = 1) -> tuple[npt.NDArray[np.uint16], str]:
+    """Frames of the default thermal scene and their truth as JSON text."""
+
+def bench_scene(
+    width: int, height: int, n: int, seed: int = 1
+) -> tuple[npt.NDArray[np.uint16], tuple[int, int, int, int, float]]:
+    """The speed bench's three-face scene and its blackbody interior."""
