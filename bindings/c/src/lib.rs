@@ -38,6 +38,7 @@ pub mod metal;
 pub mod panic;
 pub mod policy;
 pub mod policy_rules;
+pub mod screen;
 pub mod slice;
 pub mod thermal;
 pub mod version;

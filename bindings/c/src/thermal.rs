@@ -84,6 +84,13 @@ pub struct hsm_radiometry {
     lut: CelsiusLut,
 }
 
+impl hsm_radiometry {
+    /// The compiled model.
+    pub(crate) const fn converter(&self) -> &Converter {
+        &self.converter
+    }
+}
+
 impl From<AtmosphericConstants> for hsm_atmosphere {
     fn from(a: AtmosphericConstants) -> Self {
         hsm_atmosphere {
