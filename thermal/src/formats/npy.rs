@@ -261,20 +261,20 @@ mod tests {
         let bytes = npy(&[3, 4, 5], 0);
         assert_eq!((bytes.len() - 3 * 4 * 5 * 2) % 64, 0);
         let mut src = Source::memory("t.npy", Arc::from(bytes));
-        let h = read_header(&mut src).unwrap();
+        let h = read_header(&mut src, false).unwrap();
         assert_eq!((h.frames, h.height, h.width), (3, 4, 5));
     }
 
     #[test]
     fn length_mismatch_is_rejected() {
         let mut src = Source::memory("t.npy", Arc::from(npy(&[4, 5], 1)));
-        let e = read_header(&mut src).unwrap_err();
+        let e = read_header(&mut src, false).unwrap_err();
         assert!(e.detail.contains("file is"), "{e}");
         let mut bytes = npy(&[4, 5], 0);
         bytes.pop();
         let mut src = Source::memory("t.npy", Arc::from(bytes));
         assert_eq!(
-            read_header(&mut src).unwrap_err().kind,
+            read_header(&mut src, false).unwrap_err().kind,
             super::super::FileErrorKind::Truncated
         );
     }
@@ -284,6 +284,18 @@ mod tests {
         let mut v = header_bytes(NpyDtype::U16, &[1usize << 40, 1 << 20, 1 << 20]);
         v.extend([0u8; 8]);
         let mut src = Source::memory("t.npy", Arc::from(v));
-        assert!(read_header(&mut src).is_err());
+        assert!(read_header(&mut src, false).is_err());
+    }
+
+    #[test]
+    fn float32_only_when_allowed() {
+        let mut v = header_bytes(NpyDtype::F32, &[2usize, 3, 4]);
+        v.extend(std::iter::repeat_n(0u8, 2 * 3 * 4 * 4));
+        let mut src = Source::memory("t.npy", Arc::from(v));
+        let h = read_header(&mut src, true).unwrap();
+        assert!(h.f32);
+        assert_eq!((h.frames, h.height, h.width), (2, 3, 4));
+        let e = read_header(&mut src, false).unwrap_err();
+        assert!(e.detail.contains("uint16"), "{e}");
     }
 }
