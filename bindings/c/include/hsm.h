@@ -102,6 +102,45 @@
 // Shortest accepted site key, bytes.
 #define HSM_GATE_MIN_KEY_BYTES 32
 
+// Quality flag: Fewer face pixels than `min_face_pixels`.
+#define HSM_QUALITY_TOO_FEW_PIXELS (1 << 0)
+
+// Quality flag: Pixels at the sensor's limits (or NaN °C) in the face box.
+#define HSM_QUALITY_SATURATED (1 << 1)
+
+// Quality flag: The site's window touches cold pixels or the frame border.
+#define HSM_QUALITY_SITE_ON_EDGE (1 << 2)
+
+// Quality flag: Cold occlusion at the eyes (glasses).
+#define HSM_QUALITY_GLASSES (1 << 3)
+
+// Quality flag: More than one face while one person at a time is required.
+#define HSM_QUALITY_MULTIPLE_PERSONS (1 << 4)
+
+// Quality flag: Sensor fault: a dead (constant) row or column.
+#define HSM_QUALITY_DEAD_LINES (1 << 5)
+
+// Quality flag: Sensor fault: the frame repeats the previous one.
+#define HSM_QUALITY_FROZEN_FRAME (1 << 6)
+
+// Quality flag: No blackbody configured: the reading is uncorrected.
+#define HSM_QUALITY_NO_BLACKBODY (1 << 7)
+
+// Quality flag: The blackbody is missing or occluded (or not yet measured).
+#define HSM_QUALITY_BLACKBODY_MISSING (1 << 8)
+
+// Quality flag: The blackbody reads outside its expected band.
+#define HSM_QUALITY_BLACKBODY_OUT_OF_BAND (1 << 9)
+
+// Quality flag: The blackbody offset drifts faster than allowed.
+#define HSM_QUALITY_BLACKBODY_DRIFTING (1 << 10)
+
+// Quality flag: The blackbody region is not uniform.
+#define HSM_QUALITY_BLACKBODY_NON_UNIFORM (1 << 11)
+
+// Faces a processor holds per frame (more are counted in `dropped_faces`).
+#define HSM_MAX_FACES 64
+
 // Status returned by every fallible libhsm function. `HSM_STATUS_OK` (0) is
 // success; the numbers are stable across releases (table in
 // `hsm_core::status`) and a retired number is never reused.
@@ -601,6 +640,10 @@ typedef uint32_t hsm_liquid_kind;
 // thread at a time (it may move between threads).
 typedef struct hsm_beam_decoder hsm_beam_decoder;
 
+// An opaque per-camera face extractor (holds the blackbody tracking and
+// the previous frame's samples).
+typedef struct hsm_frame_processor hsm_frame_processor;
+
 // A gate session. Created by `hsm_gate_new`, released by `hsm_gate_free`.
 // Not thread-safe: use one handle from one thread at a time (it may move
 // between threads).
@@ -1052,6 +1095,79 @@ typedef struct hsm_equipment {
   // True where a dual-channel X-ray may replace two single-channel ones.
   bool dual_channel_substitution;
 } hsm_equipment;
+
+// Configuration of a frame processor; start from
+// `hsm_frame_processor_config_default`.
+typedef struct hsm_frame_processor_config {
+  // Skin band, °C (default 30).
+  double band_lo_c;
+  // Skin band, °C (default 43).
+  double band_hi_c;
+  // Smallest valid face, pixels (default 800).
+  uint32_t min_face_pixels;
+  // Smallest reported region, pixels (default 40).
+  uint32_t min_region_pixels;
+  // Hottest pixels tried as the measurement site, 1..=64 (default 24).
+  uint32_t candidates;
+  // Non-zero: one person at a time (flags `MULTIPLE_PERSONS`) (default 1).
+  uint32_t single_person;
+  // Non-zero: a blackbody is in view at `bb_*` (default 0).
+  uint32_t has_blackbody;
+  // Blackbody region (its emitter's interior), left column.
+  uint32_t bb_x;
+  // Blackbody region, top row.
+  uint32_t bb_y;
+  // Blackbody region, width.
+  uint32_t bb_w;
+  // Blackbody region, height.
+  uint32_t bb_h;
+  // Blackbody set-point, °C.
+  double bb_set_point_c;
+} hsm_frame_processor_config;
+
+// One face in one frame.
+typedef struct hsm_face_reading {
+  // Bounding box, left column.
+  uint32_t x;
+  // Bounding box, top row.
+  uint32_t y;
+  // Bounding box width.
+  uint32_t w;
+  // Bounding box height.
+  uint32_t h;
+  // Centroid column.
+  float centroid_x;
+  // Centroid row.
+  float centroid_y;
+  // Pixels in the region.
+  uint32_t area;
+  // Measurement site, column.
+  uint32_t site_x;
+  // Measurement site, row.
+  uint32_t site_y;
+  // `HSM_QUALITY_*` bits; 0 = a valid reading.
+  uint32_t flags;
+  // Apparent temperature at the site, °C.
+  double site_c;
+  // `site_c` corrected with the blackbody offset, °C; NaN without one.
+  double corrected_c;
+} hsm_face_reading;
+
+// Frame-level state of the last processed frame.
+typedef struct hsm_frame_info {
+  // Flags of the whole frame (sensor faults, blackbody), also on every face.
+  uint32_t frame_flags;
+  // Dead rows found.
+  uint32_t dead_rows;
+  // Dead columns found.
+  uint32_t dead_columns;
+  // Faces found but not written (beyond the caller's capacity or `HSM_MAX_FACES`).
+  uint32_t dropped_faces;
+  // The blackbody's measured temperature, °C (NaN when none).
+  double blackbody_measured_c;
+  // The tracked blackbody offset applied to readings, °C (NaN when none).
+  double blackbody_offset_c;
+} hsm_frame_info;
 
 #ifdef __cplusplus
 extern "C" {
@@ -1847,6 +1963,85 @@ hsm_status hsm_policy_evaluate_json(const char *profile_json,
                                     char *buf,
                                     size_t buf_len,
                                     size_t *len_out);
+
+// Writes the defaults (band 30–43 °C, 800/40 pixels, 24 candidates, one
+// person, no blackbody) into `out`.
+//
+// # Safety
+// `out` is NULL or valid for writes.
+hsm_status hsm_frame_processor_config_default(struct hsm_frame_processor_config *out);
+
+// Creates a frame processor for frames under `radiometry` (the handle may
+// be freed afterwards).
+//
+// Errors: `HSM_STATUS_NULL_POINTER`; `HSM_STATUS_INVALID_ARGUMENT` naming
+// the bad field (band, candidates, blackbody region or set-point, …).
+//
+// # Safety
+// Each pointer is NULL or valid.
+hsm_status hsm_frame_processor_new(const struct hsm_radiometry *radiometry,
+                                   const struct hsm_frame_processor_config *config,
+                                   struct hsm_frame_processor **out);
+
+// Releases a frame processor; NULL is a no-op.
+//
+// # Safety
+// `processor` is NULL or a handle from `hsm_frame_processor_new` not yet freed.
+void hsm_frame_processor_free(struct hsm_frame_processor *processor);
+
+// Forgets the stream's history (blackbody tracking, previous frame).
+//
+// # Safety
+// `processor` is NULL or a live handle.
+hsm_status hsm_frame_processor_reset(struct hsm_frame_processor *processor);
+
+// Processes one frame of u16 counts taken at `t_us`.
+//
+// `frame` holds `len` elements: `height` rows of `width` pixels, row `y`
+// starting at element `y * stride` (strides count elements; the last row
+// needs only `width`). The faces, in raster order, are written to
+// `out[0..*out_count]` (at most `out_cap`; `out` may be NULL when
+// `out_cap` is 0); `out_info` (may be NULL) receives the frame-level
+// state, including faces that did not fit.
+//
+// Errors (nothing written): `HSM_STATUS_NULL_POINTER`;
+// `HSM_STATUS_FRAME_SHAPE` (zero side, stride < width, `len` too short);
+// `HSM_STATUS_FRAME_TOO_LARGE`; `HSM_STATUS_OUT_OF_ORDER` when `t_us`
+// goes back; `HSM_STATUS_INVALID_ARGUMENT` when the blackbody region is
+// not inside the frame or the processor's radiometry is Celsius.
+//
+// # Safety
+// Each pointer is NULL or valid for the reads or writes described.
+hsm_status hsm_frame_processor_process(struct hsm_frame_processor *processor,
+                                       const uint16_t *frame,
+                                       size_t len,
+                                       uint32_t width,
+                                       uint32_t height,
+                                       size_t stride,
+                                       int64_t t_us,
+                                       struct hsm_face_reading *out,
+                                       size_t out_cap,
+                                       size_t *out_count,
+                                       struct hsm_frame_info *out_info);
+
+// As `hsm_frame_processor_process` for a frame of temperatures in °C
+// (`float`): each is mapped to the count of the processor's linear
+// radiometry (TLinear or linear; Planck is refused with
+// `HSM_STATUS_INVALID_ARGUMENT`); NaN pixels count as bad pixels.
+//
+// # Safety
+// As `hsm_frame_processor_process`.
+hsm_status hsm_frame_processor_process_f32(struct hsm_frame_processor *processor,
+                                           const float *frame,
+                                           size_t len,
+                                           uint32_t width,
+                                           uint32_t height,
+                                           size_t stride,
+                                           int64_t t_us,
+                                           struct hsm_face_reading *out,
+                                           size_t out_cap,
+                                           size_t *out_count,
+                                           struct hsm_frame_info *out_info);
 
 // Writes the default scene for skin at a gate (emissivity 0.98, 1 m, 20 °C
 // reflected, air and window, no window, 50 % humidity) into `*out`.
