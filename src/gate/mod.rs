@@ -11,7 +11,7 @@
 //! | [`session`] | [`GateSession`]: streams in, passages out |
 //! | [`record`] | [`Passage`], [`Alarms`], [`PassageFlags`] |
 //! | [`log`] | [`PassageLog`]: SQLite (WAL, migrations), queries, contacts, flow, purge |
-//! | [`export`] | CSV, JSON Lines, Parquet, streaming |
+//! | [`export`](mod@export) | CSV, JSON Lines, Parquet, streaming |
 //! | [`token`] | [`SiteKey`]: person tokens as HMAC-SHA-256 hashes |
 //! | [`demo`] | a simulated morning at an entrance, with truth |
 //! | [`recording`] | the on-disk layout of recorded sensor streams |

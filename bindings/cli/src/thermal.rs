@@ -33,8 +33,8 @@ pub(crate) enum ThermalCommand {
     /// quality flags.
     ///
     /// With --format json, prints one JSON object per frame and line:
-    /// {"frame": i, "faces": [{"bbox": [x,y,w,h], "site": [x,y], "site_c": ..,
-    /// "corrected_c": .., "flags": [..], "fever": ..}]}.
+    /// `{"frame": i, "faces": [{"bbox": [x,y,w,h], "site": [x,y], "site_c": ..,
+    /// "corrected_c": .., "flags": [..], "fever": ..}]}`.
     Screen(crate::thermal_screen::ScreenArgs),
     /// Simulate people walking to a thermal camera: writes frames.npy
     /// (uint16, TLinear 0.01 K) and truth.json into DIR.
