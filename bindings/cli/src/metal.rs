@@ -7,7 +7,7 @@
 //! gate (18 zones, 4 frequencies 1/3/9/27 kHz, 200 Hz).
 
 use std::fs::File;
-use std::io::{self, BufReader, BufWriter, Read as _, Seek as _, Write as _};
+use std::io::{self, BufReader, BufWriter, Read as _, Write as _};
 use std::path::{Path, PathBuf};
 
 use clap::{Args, Subcommand, ValueEnum};
@@ -25,7 +25,7 @@ use py_literal::Value as PyValue;
 use serde::Serialize;
 
 use crate::error::CliError;
-use crate::npy::{check_header_prefix, shape_string};
+use crate::npy::shape_string;
 use crate::output::{self, Format};
 
 /// The most passages one file may hold.
@@ -498,28 +498,13 @@ struct PassageFile {
 const PASSAGE_EXPECTED: &str = "expected a complex128 array of shape (N, T, Z, F) or (T, Z, F) as written by `hsm metal simulate` (default gate: Z = 18 zones, F = 4 frequencies)";
 
 fn open_passages(path: &Path, gate: &Gate) -> Result<PassageFile, CliError> {
-    let shown = path.display().to_string();
-    let mut file = File::open(path).map_err(|e| {
-        let err = CliError::failure(format!("cannot open {shown}: {e}"));
-        if e.kind() == io::ErrorKind::NotFound {
-            err.hint("check the input path")
-        } else {
-            err
-        }
-    })?;
-    let file_len = file
-        .metadata()
-        .map_err(|e| CliError::failure(format!("cannot read {shown}: {e}")))?
-        .len();
-    check_header_prefix(&mut file, &shown)?;
-    let mut reader = BufReader::new(file);
-    let header = Header::from_reader(&mut reader).map_err(|e| {
-        CliError::failure(format!("{shown} is not a valid .npy file: {e}"))
-            .hint("expected a NumPy .npy file as written by numpy.save")
-    })?;
-    let start = reader
-        .stream_position()
-        .map_err(|e| CliError::failure(format!("cannot read {shown}: {e}")))?;
+    let crate::npy::NpyOpen {
+        shown,
+        reader,
+        header,
+        file_len,
+        data_start: start,
+    } = crate::npy::open_npy(path)?;
     let big_endian = match &header.type_descriptor {
         PyValue::String(s) if s == "<c16" => false,
         PyValue::String(s) if s == ">c16" => true,

@@ -129,6 +129,55 @@ pub(crate) fn check_header_prefix(file: &mut File, shown: &str) -> Result<(), Cl
     Ok(())
 }
 
+/// A `.npy` file opened and its header parsed, the reader at the data.
+pub(crate) struct NpyOpen {
+    /// The path as shown in messages.
+    pub(crate) shown: String,
+    /// Positioned at the first data byte.
+    pub(crate) reader: BufReader<File>,
+    /// The parsed header.
+    pub(crate) header: Header,
+    /// The file's length in bytes.
+    pub(crate) file_len: u64,
+    /// Offset of the first data byte.
+    pub(crate) data_start: u64,
+}
+
+/// Opens `path` and parses its `.npy` header: exit 1 (with a hint) when the
+/// file cannot be opened or its header is malformed. Dtype and shape are
+/// the caller's to check.
+pub(crate) fn open_npy(path: &Path) -> Result<NpyOpen, CliError> {
+    let shown = path.display().to_string();
+    let mut file = File::open(path).map_err(|e| {
+        let err = CliError::failure(format!("cannot open {shown}: {e}"));
+        if e.kind() == io::ErrorKind::NotFound {
+            err.hint("check the input path")
+        } else {
+            err
+        }
+    })?;
+    let file_len = file
+        .metadata()
+        .map_err(|e| CliError::failure(format!("cannot read {shown}: {e}")))?
+        .len();
+    check_header_prefix(&mut file, &shown)?;
+    let mut reader = BufReader::new(file);
+    let header = Header::from_reader(&mut reader).map_err(|e| {
+        CliError::failure(format!("{shown} is not a valid .npy file: {e}"))
+            .hint("expected a NumPy .npy file as written by numpy.save")
+    })?;
+    let data_start = reader
+        .stream_position()
+        .map_err(|e| CliError::failure(format!("cannot read {shown}: {e}")))?;
+    Ok(NpyOpen {
+        shown,
+        reader,
+        header,
+        file_len,
+        data_start,
+    })
+}
+
 impl FrameReader {
     /// Opens and validates `path`.
     ///
@@ -137,28 +186,13 @@ impl FrameReader {
     /// file (bad header, truncated, trailing bytes); exit 2 when it is
     /// well-formed but not a uint16 `(H, W)` / `(N, H, W)` array.
     pub(crate) fn open(path: &Path) -> Result<Self, CliError> {
-        let shown = path.display().to_string();
-        let mut file = File::open(path).map_err(|e| {
-            let err = CliError::failure(format!("cannot open {shown}: {e}"));
-            if e.kind() == io::ErrorKind::NotFound {
-                err.hint("check the input path")
-            } else {
-                err
-            }
-        })?;
-        let file_len = file
-            .metadata()
-            .map_err(|e| CliError::failure(format!("cannot read {shown}: {e}")))?
-            .len();
-        check_header_prefix(&mut file, &shown)?;
-        let mut reader = BufReader::new(file);
-        let header = Header::from_reader(&mut reader).map_err(|e| {
-            CliError::failure(format!("{shown} is not a valid .npy file: {e}"))
-                .hint("expected a NumPy .npy file as written by numpy.save")
-        })?;
-        let data_start = reader
-            .stream_position()
-            .map_err(|e| CliError::failure(format!("cannot read {shown}: {e}")))?;
+        let NpyOpen {
+            shown,
+            mut reader,
+            header,
+            file_len,
+            data_start,
+        } = open_npy(path)?;
 
         let endian = match &header.type_descriptor {
             PyValue::String(s) if s == "<u2" => Endian::Little,
