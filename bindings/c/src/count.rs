@@ -11,7 +11,7 @@ use hsm::core::counting::{
 use hsm::core::time::Micros;
 
 use crate::error::{FfiError, hsm_status};
-use crate::panic::status_of;
+use crate::panic::{free_handle, status_of};
 use crate::slice::{as_mut, as_mut_slice, as_ref, as_slice};
 
 /// Transit flag: `persons` is an estimate (beams: an occlusion too long for
@@ -353,13 +353,9 @@ pub unsafe extern "C" fn hsm_beam_decoder_new(
 /// `decoder` is NULL or a handle from `hsm_beam_decoder_new` not yet freed.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn hsm_beam_decoder_free(decoder: *mut hsm_beam_decoder) {
-    if !decoder.is_null() {
-        // SAFETY: the caller passes a live handle from Box::into_raw.
-        let _ = status_of(|| {
-            drop(unsafe { Box::from_raw(decoder) });
-            Ok(())
-        });
-    }
+    // SAFETY: the caller passes NULL or a live handle from this door's
+    // `_new`/`_open`, and frees it once.
+    unsafe { free_handle(decoder) };
 }
 
 /// Feeds one beam edge at `t_us`: `blocked` true when the beam became
@@ -605,13 +601,9 @@ pub unsafe extern "C" fn hsm_line_counter_new(
 /// `counter` is NULL or a handle from `hsm_line_counter_new` not yet freed.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn hsm_line_counter_free(counter: *mut hsm_line_counter) {
-    if !counter.is_null() {
-        // SAFETY: the caller passes a live handle from Box::into_raw.
-        let _ = status_of(|| {
-            drop(unsafe { Box::from_raw(counter) });
-            Ok(())
-        });
-    }
+    // SAFETY: the caller passes NULL or a live handle from this door's
+    // `_new`/`_open`, and frees it once.
+    unsafe { free_handle(counter) };
 }
 
 /// Processes one frame taken at `t_us` with `len` detections (`detections`

@@ -9,7 +9,7 @@ use hsm::thermal::formats::{FileFormat, SceneOverrides, ThermalFile};
 use hsm::thermal::radiometry::CelsiusLut;
 
 use crate::error::{FfiError, hsm_status};
-use crate::panic::status_of;
+use crate::panic::{free_handle, status_of};
 use crate::slice::{as_mut, as_mut_slice, as_ref, as_slice};
 use crate::thermal::{hsm_atmosphere, hsm_conversion_stats, hsm_planck, hsm_scene};
 
@@ -192,15 +192,9 @@ pub unsafe extern "C" fn hsm_thermal_file_open_memory(
 /// above, for the duration of the call.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn hsm_thermal_file_free(file: *mut hsm_thermal_file) {
-    if file.is_null() {
-        return;
-    }
-    let _ = status_of(|| {
-        // SAFETY: non-NULL handles come from `Box::into_raw` in `new_handle`
-        // and the caller frees each once.
-        drop(unsafe { Box::from_raw(file) });
-        Ok(())
-    });
+    // SAFETY: the caller passes NULL or a live handle from this door's
+    // `_new`/`_open`, and frees it once.
+    unsafe { free_handle(file) };
 }
 
 /// Writes the file's metadata into `*out`.

@@ -25,7 +25,7 @@ use hsm::thermal::radiometry::{
 
 use crate::count::{hsm_beam, hsm_beam_config, hsm_detection};
 use crate::error::{FfiError, hsm_status};
-use crate::panic::status_of;
+use crate::panic::{free_handle, status_of};
 use crate::slice::{as_mut, as_mut_slice, as_ref, as_slice};
 use crate::thermal::{hsm_atmosphere, hsm_planck, hsm_scene};
 
@@ -620,13 +620,9 @@ pub unsafe extern "C" fn hsm_gate_new(
 /// `gate` is NULL or a handle from `hsm_gate_new` not yet freed.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn hsm_gate_free(gate: *mut hsm_gate) {
-    if !gate.is_null() {
-        let _ = status_of(|| {
-            // SAFETY: the caller passes a live handle from Box::into_raw, once.
-            drop(unsafe { Box::from_raw(gate) });
-            Ok(())
-        });
-    }
+    // SAFETY: the caller passes NULL or a live handle from this door's
+    // `_new`/`_open`, and frees it once.
+    unsafe { free_handle(gate) };
 }
 
 /// Writes the shape of one metal sample frame: `*zones` × `*frequencies`
@@ -1116,13 +1112,9 @@ pub unsafe extern "C" fn hsm_gate_log_open_read_only(
 /// `log` is NULL or a handle from `hsm_gate_log_open*` not yet closed.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn hsm_gate_log_close(log: *mut hsm_gate_log) {
-    if !log.is_null() {
-        let _ = status_of(|| {
-            // SAFETY: the caller passes a live handle from Box::into_raw, once.
-            drop(unsafe { Box::from_raw(log) });
-            Ok(())
-        });
-    }
+    // SAFETY: the caller passes NULL or a live handle from this door's
+    // `_new`/`_open`, and frees it once.
+    unsafe { free_handle(log) };
 }
 
 /// Writes the number of passages in the log into `*count`.

@@ -18,7 +18,7 @@ use hsm::metal::train::default_model;
 use num_complex::Complex64;
 
 use crate::error::{FfiError, hsm_status};
-use crate::panic::status_of;
+use crate::panic::{free_handle, status_of};
 use crate::slice::{as_mut, as_mut_slice, as_ref, as_slice};
 
 /// The decision for a passage.
@@ -296,13 +296,9 @@ pub unsafe extern "C" fn hsm_metal_detector_new(
 /// `detector` is NULL or a handle from `hsm_metal_detector_new` not yet freed.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn hsm_metal_detector_free(detector: *mut hsm_metal_detector) {
-    if !detector.is_null() {
-        let _ = status_of(|| {
-            // SAFETY: the caller passes a live handle from Box::into_raw.
-            drop(unsafe { Box::from_raw(detector) });
-            Ok(())
-        });
-    }
+    // SAFETY: the caller passes NULL or a live handle from this door's
+    // `_new`/`_open`, and frees it once.
+    unsafe { free_handle(detector) };
 }
 
 /// The gate's zones, frequencies and sample rate (Hz): a frame holds

@@ -41,6 +41,23 @@ pub(crate) fn status_of(body: impl FnOnce() -> Result<(), FfiError>) -> hsm_stat
     }
 }
 
+/// The body of every `_free`/`_close` export: drops the boxed handle
+/// inside the panic boundary; NULL is a no-op.
+///
+/// # Safety
+/// `ptr` is NULL or came from `Box::into_raw` of a `Box<T>` and is not used
+/// again.
+pub(crate) unsafe fn free_handle<T>(ptr: *mut T) {
+    if ptr.is_null() {
+        return;
+    }
+    let _ = status_of(|| {
+        // SAFETY: the caller's contract above.
+        drop(unsafe { Box::from_raw(ptr) });
+        Ok(())
+    });
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

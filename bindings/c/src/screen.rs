@@ -12,7 +12,7 @@ use hsm::thermal::extract::{
 };
 
 use crate::error::{FfiError, hsm_status};
-use crate::panic::status_of;
+use crate::panic::{free_handle, status_of};
 use crate::slice::{as_mut, as_mut_slice, as_ref, as_slice};
 use crate::thermal::hsm_radiometry;
 
@@ -213,13 +213,9 @@ pub unsafe extern "C" fn hsm_frame_processor_new(
 /// `processor` is NULL or a handle from `hsm_frame_processor_new` not yet freed.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn hsm_frame_processor_free(processor: *mut hsm_frame_processor) {
-    if !processor.is_null() {
-        let _ = status_of(|| {
-            // SAFETY: the caller passes a live handle from Box::into_raw.
-            drop(unsafe { Box::from_raw(processor) });
-            Ok(())
-        });
-    }
+    // SAFETY: the caller passes NULL or a live handle from this door's
+    // `_new`/`_open`, and frees it once.
+    unsafe { free_handle(processor) };
 }
 
 /// Forgets the stream's history (blackbody tracking, previous frame).

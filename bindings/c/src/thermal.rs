@@ -7,7 +7,7 @@ use hsm::thermal::radiometry::{
 };
 
 use crate::error::{FfiError, hsm_status};
-use crate::panic::status_of;
+use crate::panic::{free_handle, status_of};
 use crate::slice::{as_mut, as_mut_slice, as_ref, as_slice};
 
 /// FLIR-style Planck calibration constants (PlanckR1, R2, B, F, O) as
@@ -294,15 +294,9 @@ pub unsafe extern "C" fn hsm_radiometry_new_linear(
 /// above, for the duration of the call.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn hsm_radiometry_free(radiometry: *mut hsm_radiometry) {
-    if radiometry.is_null() {
-        return;
-    }
-    let _ = status_of(|| {
-        // SAFETY: non-NULL handles come from `Box::into_raw` in `new_handle`
-        // and the caller frees each once.
-        drop(unsafe { Box::from_raw(radiometry) });
-        Ok(())
-    });
+    // SAFETY: the caller passes NULL or a live handle from this door's
+    // `_new`/`_open`, and frees it once.
+    unsafe { free_handle(radiometry) };
 }
 
 /// Converts one raw value to °C into `*out_celsius`.
