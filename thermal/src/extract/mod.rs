@@ -722,8 +722,16 @@ impl FrameProcessor {
             self.hot_rows.push(hot);
         }
         let mut prev = 0usize..0usize;
+        // `g` = y / step and `in_gap` = y % step != 0, counted, not divided.
+        let (mut g, mut phase) = (0usize, 0usize);
         for (y, row) in frame.rows().enumerate() {
-            let (g, in_gap) = (y / step, y % step != 0);
+            let in_gap = phase != 0;
+            let g_here = g;
+            phase += 1;
+            if phase == step {
+                (g, phase) = (g + 1, 0);
+            }
+            let g = g_here;
             let here = self.hot_rows.get(g).copied().unwrap_or(false);
             let below = in_gap && self.hot_rows.get(g + 1).copied().unwrap_or(false);
             if !(here || below) {
@@ -812,7 +820,6 @@ impl FrameProcessor {
         // fewer than m of the k are accepted and the region has more
         // pixels, the exhaustive scan decides (same result, slower; rare).
         let k = (m + 8).min(MAX_CANDIDATES);
-        let fw = frame.width() as u64;
         let mut cold_gaps = 0u32;
         self.run_max.clear();
         let mut run_i = r.first_run;
@@ -822,7 +829,7 @@ impl FrameProcessor {
             if let Some(row) = frame.row(run.y as usize) {
                 if let Some(px) = row.get(run.x0 as usize..run.x1 as usize) {
                     self.run_max
-                        .push((px.iter().copied().fold(0, u16::max), run_i));
+                        .push((max_u16(px), run_i));
                 }
                 // Cold pixels enclosed between two runs of this region on one row.
                 if let Some(p) = prev_run
@@ -835,18 +842,44 @@ impl FrameProcessor {
             prev_run = Some(run);
             run_i = self.next[run_i as usize];
         }
-        self.run_max
-            .sort_unstable_by_key(|a| core::cmp::Reverse(a.0));
+        // The runs are visited hottest first, but the visit usually ends
+        // within the first dozen: they are ordered lazily, in three
+        // segments sorted when reached — the hottest `HEAD`, the rest of
+        // the hottest `k`, the others — each partitioned from the next by a
+        // linear-time selection.
+        const HEAD: usize = 16;
+        let by_max = |a: &(u16, u32)| core::cmp::Reverse(a.0);
+        let n_runs = self.run_max.len();
+        let (seg_k, seg_head) = (k.min(n_runs), HEAD.min(k).min(n_runs));
+        if n_runs > seg_k {
+            self.run_max.select_nth_unstable_by_key(seg_k - 1, by_max);
+        }
+        if seg_k > seg_head && seg_head > 0 {
+            self.run_max[..seg_k].select_nth_unstable_by_key(seg_head - 1, by_max);
+        }
+        self.run_max[..seg_head].sort_unstable_by_key(by_max);
         // Pixels at or above the floor are gathered unsorted as packed keys
-        // (`!value` above the raster index: ascending = better); every 4k
+        // (`!value` above the row and column, `!v << 40 | y << 20 | x`, frames
+        // being at most 32 768 wide: ascending = better); every 4k
         // of them the best k are kept and the floor rises to the k-th
         // value. The floor starts at the k-th largest run maximum: those k
         // maxima are k pixels at least that hot, so no cooler pixel can be
         // among the k best.
-        let mut floor = self.run_max.get(k - 1).map_or(0, |&(run_max, _)| run_max);
+        let mut floor = if n_runs >= k {
+            self.run_max[..k].iter().map(|r| r.0).min().unwrap_or(0)
+        } else {
+            0
+        };
         let mut full = false;
         self.top.clear();
-        for &(run_max, ri) in &self.run_max {
+        for i in 0..n_runs {
+            if i == seg_head {
+                self.run_max[seg_head..seg_k].sort_unstable_by_key(by_max);
+            }
+            if i == seg_k {
+                self.run_max[seg_k..].sort_unstable_by_key(by_max);
+            }
+            let (run_max, ri) = self.run_max[i];
             if full && run_max < floor {
                 break;
             }
@@ -860,9 +893,9 @@ impl FrameProcessor {
             else {
                 continue;
             };
-            let row_key = u64::from(run.y) * fw + u64::from(run.x0);
+            let row_key = (u64::from(run.y) << 20) | u64::from(run.x0);
             for (c, chunk) in px.chunks(16).enumerate() {
-                if chunk.iter().copied().fold(0, u16::max) < floor {
+                if max_u16(chunk) < floor {
                     continue;
                 }
                 let key = row_key + 16 * c as u64;
@@ -886,7 +919,7 @@ impl FrameProcessor {
                 break;
             }
             let (v, key) = (!((packed >> 40) as u16), packed & ((1 << 40) - 1));
-            let (x, y) = ((key % fw) as u32, (key / fw) as u32);
+            let (x, y) = ((key & 0xF_FFFF) as u32, (key >> 20) as u32);
             match self.window(frame, x, y, v) {
                 Some((score, edge)) => {
                     cand[nc] = (v, x, y, score, edge);
@@ -933,7 +966,7 @@ impl FrameProcessor {
         // The best score; ties go to the earlier pixel in raster order.
         let mut best: Option<(f64, u64, usize)> = None;
         for (i, c) in cand.iter().take(nc).enumerate() {
-            let key = u64::from(c.2) * fw + u64::from(c.1);
+            let key = (u64::from(c.2) << 20) | u64::from(c.1);
             let better = match best {
                 None => true,
                 Some((bs, bk, _)) => c.3 > bs || (c.3 == bs && key < bk),
@@ -1142,6 +1175,16 @@ fn first_count(conv: &Converter, lo: u16, hi: u16, pred: impl Fn(f64) -> bool) -
         }
     }
     Some(a)
+}
+
+/// The largest value of `px` (0 when empty). x86-64's baseline SIMD (SSE2)
+/// has a signed 16-bit maximum only, so the sign bit is flipped around it.
+#[inline]
+fn max_u16(px: &[u16]) -> u16 {
+    let m = px
+        .iter()
+        .fold(i16::MIN, |m, &v| m.max(i16::from_ne_bytes((v ^ 0x8000).to_ne_bytes())));
+    u16::from_ne_bytes(m.to_ne_bytes()) ^ 0x8000
 }
 
 /// Pixels per block of the row scan.
