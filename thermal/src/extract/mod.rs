@@ -72,6 +72,7 @@ use hsm_core::{Celsius, CoreError, FrameView, Micros, Point, Rect, Timestamp};
 
 use crate::error::ThermalError;
 use crate::radiometry::{Converter, Radiometry};
+use wide::{i16x8, u16x8};
 
 /// How the measurement-site temperature is computed from the face's pixels.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -828,8 +829,7 @@ impl FrameProcessor {
             let run = self.runs[run_i as usize];
             if let Some(row) = frame.row(run.y as usize) {
                 if let Some(px) = row.get(run.x0 as usize..run.x1 as usize) {
-                    self.run_max
-                        .push((max_u16(px), run_i));
+                    self.run_max.push((max_u16(px), run_i));
                 }
                 // Cold pixels enclosed between two runs of this region on one row.
                 if let Some(p) = prev_run
@@ -1181,9 +1181,9 @@ fn first_count(conv: &Converter, lo: u16, hi: u16, pred: impl Fn(f64) -> bool) -
 /// has a signed 16-bit maximum only, so the sign bit is flipped around it.
 #[inline]
 fn max_u16(px: &[u16]) -> u16 {
-    let m = px
-        .iter()
-        .fold(i16::MIN, |m, &v| m.max(i16::from_ne_bytes((v ^ 0x8000).to_ne_bytes())));
+    let m = px.iter().fold(i16::MIN, |m, &v| {
+        m.max(i16::from_ne_bytes((v ^ 0x8000).to_ne_bytes()))
+    });
     u16::from_ne_bytes(m.to_ne_bytes()) ^ 0x8000
 }
 
@@ -1191,33 +1191,22 @@ fn max_u16(px: &[u16]) -> u16 {
 const LANES: usize = 32;
 
 /// The in-band mask of a block (bit `i` for pixel `i`): one wrapping and one
-/// saturating subtraction per pixel (`0` exactly in band).
+/// saturating subtraction per pixel (`0` exactly in band), eight pixels at a
+/// time with `wide`'s portable vectors, gathered by a movemask.
 #[inline]
 fn block_mask(block: &[u16; LANES], lo: u16, span: u16) -> u32 {
+    let (lo, span) = (u16x8::splat(lo), u16x8::splat(span));
+    let (lanes, _) = block.as_chunks::<8>();
     let mut mask = 0u32;
-    for (i, &v) in block.iter().enumerate() {
-        mask |= u32::from(v.wrapping_sub(lo).saturating_sub(span) == 0) << i;
+    for (i, lane) in lanes.iter().enumerate() {
+        let inside = (u16x8::new(*lane) - lo)
+            .saturating_sub(span)
+            .cmp_eq(u16x8::ZERO);
+        // One bit per lane (SSE2: pack and movemask).
+        let bits = bytemuck::cast::<u16x8, i16x8>(inside).move_mask();
+        mask |= (bits as u32) << (8 * i);
     }
     mask
-}
-
-/// Whether any pixel of a block is in band (an OR over 16-bit lanes,
-/// vectorised).
-#[inline]
-fn block_any(block: &[u16; LANES], lo: u16, span: u16) -> bool {
-    block.iter().fold(0u16, |a, &v| {
-        a | u16::from(v.wrapping_sub(lo).saturating_sub(span) == 0)
-    }) != 0
-}
-
-/// Whether every pixel of a block is in band (an OR of the saturated
-/// distances, vectorised).
-#[inline]
-fn block_all(block: &[u16; LANES], lo: u16, span: u16) -> bool {
-    block
-        .iter()
-        .fold(0u16, |a, &v| a | v.wrapping_sub(lo).saturating_sub(span))
-        == 0
 }
 
 /// Whether `row[x_from..x_to]` has a pixel in band (stops at the first
@@ -1228,17 +1217,17 @@ fn any_in_band(row: &[u16], x_from: u32, x_to: u32, lo: u16, span: u16) -> bool 
         return false;
     };
     let (blocks, rest) = seg.as_chunks::<LANES>();
-    blocks.iter().any(|b| block_any(b, lo, span))
+    blocks.iter().any(|b| block_mask(b, lo, span) != 0)
         || rest.iter().any(|&v| v.wrapping_sub(lo) <= span)
 }
 
 /// Appends the in-band runs of `row[x_from..x_to]`.
 ///
-/// Blocks of [`LANES`] pixels are first tested whole (any / all in band,
-/// vectorised): a block with no pixel in band outside a run, or all in band
-/// inside one, changes nothing and is skipped. Only the other blocks — a
-/// face's edges — are turned into a bit mask, whose transitions are the
-/// runs' starts and ends.
+/// Each block of [`LANES`] pixels becomes a bit mask (vectorised compares
+/// and a movemask); a block with no pixel in band outside a run, or all in
+/// band inside one, changes nothing and is passed over at once; in the
+/// others — a face's edges — the mask's transitions are the runs' starts
+/// and ends.
 #[inline]
 fn scan(row: &[u16], x_from: u32, x_to: u32, y: u32, lo: u16, span: u16, runs: &mut Vec<Run>) {
     let Some(seg) = row.get(x_from as usize..x_to as usize) else {
@@ -1248,21 +1237,14 @@ fn scan(row: &[u16], x_from: u32, x_to: u32, y: u32, lo: u16, span: u16, runs: &
     let mut base = x_from;
     let (blocks, rest) = seg.as_chunks::<LANES>();
     for block in blocks {
-        let unchanged = if start.is_some() {
-            block_all(block, lo, span)
-        } else {
-            !block_any(block, lo, span)
-        };
-        if !unchanged {
-            mask_runs(
-                u64::from(block_mask(block, lo, span)),
-                LANES as u32,
-                base,
-                y,
-                &mut start,
-                runs,
-            );
-        }
+        mask_runs(
+            u64::from(block_mask(block, lo, span)),
+            LANES as u32,
+            base,
+            y,
+            &mut start,
+            runs,
+        );
         base += LANES as u32;
     }
     let mut mask = 0u64;
