@@ -17,6 +17,8 @@
  *  - No function aborts the process: internal panics are caught and
  *    reported as HSM_STATUS_PANIC.
  *  - Thread safety is stated per type.
+ *  - Enumerations given to libhsm travel as uint32_t and are checked: a
+ *    value that names no member is HSM_STATUS_INVALID_ARGUMENT.
  *
  * SPDX-License-Identifier: MIT OR Apache-2.0
  */
@@ -206,25 +208,6 @@ typedef uint32_t hsm_status;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
-// One of a lane's two beams.
-enum hsm_beam
-#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
-  : uint32_t
-#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
- {
-  // The outer beam (street side).
-  HSM_BEAM_A = 0,
-  // The inner beam.
-  HSM_BEAM_B = 1,
-};
-#ifndef __cplusplus
-#if __STDC_VERSION__ >= 202311L
-typedef enum hsm_beam hsm_beam;
-#else
-typedef uint32_t hsm_beam;
-#endif // __STDC_VERSION__ >= 202311L
-#endif // __cplusplus
-
 // Which way a person went.
 enum hsm_direction
 #if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
@@ -262,6 +245,25 @@ enum hsm_count_source
 typedef enum hsm_count_source hsm_count_source;
 #else
 typedef uint32_t hsm_count_source;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+// One of a lane's two beams.
+enum hsm_beam
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  // The outer beam (street side).
+  HSM_BEAM_A = 0,
+  // The inner beam.
+  HSM_BEAM_B = 1,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum hsm_beam hsm_beam;
+#else
+typedef uint32_t hsm_beam;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
@@ -308,30 +310,6 @@ enum hsm_file_format
 typedef enum hsm_file_format hsm_file_format;
 #else
 typedef uint32_t hsm_file_format;
-#endif // __STDC_VERSION__ >= 202311L
-#endif // __cplusplus
-
-// How the thermal camera's counts map to temperature.
-enum hsm_gate_radiometry
-#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
-  : uint32_t
-#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
- {
-  // TLinear: counts are apparent temperature in centi-kelvin.
-  HSM_GATE_RADIOMETRY_TLINEAR_CENTI_KELVIN = 0,
-  // TLinear: counts are apparent temperature in deci-kelvin.
-  HSM_GATE_RADIOMETRY_TLINEAR_DECI_KELVIN = 1,
-  // °C = `linear_gain` · count + `linear_offset`.
-  HSM_GATE_RADIOMETRY_LINEAR = 2,
-  // Raw counts with the Planck constants, atmosphere and scene of the
-  // config's `planck`, `atmosphere` and `scene` fields.
-  HSM_GATE_RADIOMETRY_PLANCK = 3,
-};
-#ifndef __cplusplus
-#if __STDC_VERSION__ >= 202311L
-typedef enum hsm_gate_radiometry hsm_gate_radiometry;
-#else
-typedef uint32_t hsm_gate_radiometry;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
@@ -400,28 +378,6 @@ enum hsm_gate_metal_decision
 typedef enum hsm_gate_metal_decision hsm_gate_metal_decision;
 #else
 typedef uint32_t hsm_gate_metal_decision;
-#endif // __STDC_VERSION__ >= 202311L
-#endif // __cplusplus
-
-// The file format of `hsm_gate_log_export`.
-enum hsm_gate_export_format
-#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
-  : uint32_t
-#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
- {
-  // Apache Parquet, Snappy-compressed; `entry_us`/`exit_us` as
-  // TIMESTAMP(MICROS, UTC).
-  HSM_GATE_EXPORT_FORMAT_PARQUET = 0,
-  // Comma-separated values with a header row (RFC 4180 quoting).
-  HSM_GATE_EXPORT_FORMAT_CSV = 1,
-  // One JSON object per line.
-  HSM_GATE_EXPORT_FORMAT_JSONL = 2,
-};
-#ifndef __cplusplus
-#if __STDC_VERSION__ >= 202311L
-typedef enum hsm_gate_export_format hsm_gate_export_format;
-#else
-typedef uint32_t hsm_gate_export_format;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
@@ -633,6 +589,52 @@ enum hsm_liquid_kind
 typedef enum hsm_liquid_kind hsm_liquid_kind;
 #else
 typedef uint32_t hsm_liquid_kind;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+// How the thermal camera's counts map to temperature.
+enum hsm_gate_radiometry
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  // TLinear: counts are apparent temperature in centi-kelvin.
+  HSM_GATE_RADIOMETRY_TLINEAR_CENTI_KELVIN = 0,
+  // TLinear: counts are apparent temperature in deci-kelvin.
+  HSM_GATE_RADIOMETRY_TLINEAR_DECI_KELVIN = 1,
+  // °C = `linear_gain` · count + `linear_offset`.
+  HSM_GATE_RADIOMETRY_LINEAR = 2,
+  // Raw counts with the Planck constants, atmosphere and scene of the
+  // config's `planck`, `atmosphere` and `scene` fields.
+  HSM_GATE_RADIOMETRY_PLANCK = 3,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum hsm_gate_radiometry hsm_gate_radiometry;
+#else
+typedef uint32_t hsm_gate_radiometry;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+// The file format of `hsm_gate_log_export`.
+enum hsm_gate_export_format
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  // Apache Parquet, Snappy-compressed; `entry_us`/`exit_us` as
+  // TIMESTAMP(MICROS, UTC).
+  HSM_GATE_EXPORT_FORMAT_PARQUET = 0,
+  // Comma-separated values with a header row (RFC 4180 quoting).
+  HSM_GATE_EXPORT_FORMAT_CSV = 1,
+  // One JSON object per line.
+  HSM_GATE_EXPORT_FORMAT_JSONL = 2,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum hsm_gate_export_format hsm_gate_export_format;
+#else
+typedef uint32_t hsm_gate_export_format;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
@@ -890,8 +892,10 @@ typedef struct hsm_gate_config {
   const char *entrance_id;
   // Whether a thermal camera is fitted.
   bool thermal;
-  // How its counts map to temperature.
-  hsm_gate_radiometry radiometry;
+  // How its counts map to temperature: an `hsm_gate_radiometry` value
+  // (`uint32_t` so that any value a caller stores is checked, not
+  // undefined behaviour).
+  uint32_t radiometry;
   // °C per count (`HSM_GATE_RADIOMETRY_LINEAR` only).
   double linear_gain;
   // °C at count 0 (`HSM_GATE_RADIOMETRY_LINEAR` only).
@@ -1197,17 +1201,18 @@ hsm_status hsm_beam_decoder_new(const struct hsm_beam_config *config,
 // `decoder` is NULL or a handle from `hsm_beam_decoder_new` not yet freed.
 void hsm_beam_decoder_free(struct hsm_beam_decoder *decoder);
 
-// Feeds one beam edge at `t_us`: `blocked` true when the beam became
-// blocked, false when it cleared. Edges must come in time order.
+// Feeds one beam edge at `t_us`: `beam` (an `hsm_beam` value) became
+// blocked (`blocked` true) or cleared. Edges must come in time order.
 //
-// Errors: `HSM_STATUS_NULL_POINTER`; `HSM_STATUS_OUT_OF_ORDER` when `t_us`
+// Errors: `HSM_STATUS_NULL_POINTER`; `HSM_STATUS_INVALID_ARGUMENT` when
+// `beam` is not an `hsm_beam` value; `HSM_STATUS_OUT_OF_ORDER` when `t_us`
 // is earlier than the previous call's (nothing changes).
 //
 // # Safety
 // `decoder` is NULL or a live handle not used by another thread meanwhile.
 hsm_status hsm_beam_decoder_push(struct hsm_beam_decoder *decoder,
                                  int64_t t_us,
-                                 hsm_beam beam,
+                                 uint32_t beam,
                                  bool blocked);
 
 // Tells the decoder the time is `t_us` without an edge, so debounced
@@ -1546,18 +1551,19 @@ hsm_status hsm_gate_push_metal(struct hsm_gate *gate,
                                const double *re_im,
                                size_t len);
 
-// Feeds one beam edge at `t_us`: `blocked` true when `beam` became
-// blocked, false when it cleared. Beam A is the street side: A then B is
-// "in". Edges must come in time order.
+// Feeds one beam edge at `t_us`: `blocked` true when `beam` (an
+// `hsm_beam` value) became blocked, false when it cleared. Beam A is the
+// street side: A then B is "in". Edges must come in time order.
 //
-// Errors: `HSM_STATUS_NULL_POINTER`; `HSM_STATUS_OUT_OF_ORDER` (nothing
+// Errors: `HSM_STATUS_NULL_POINTER`; `HSM_STATUS_INVALID_ARGUMENT` when
+// `beam` is not an `hsm_beam` value; `HSM_STATUS_OUT_OF_ORDER` (nothing
 // changes).
 //
 // # Safety
 // `gate` as `hsm_gate_push_frame`.
 hsm_status hsm_gate_push_beam(struct hsm_gate *gate,
                               int64_t t_us,
-                              hsm_beam beam,
+                              uint32_t beam,
                               bool blocked);
 
 // Feeds one overhead-camera frame's `n` person detections taken at `t_us`
@@ -1785,14 +1791,16 @@ hsm_status hsm_gate_log_purge_before(struct hsm_gate_log *log,
 // is removed.
 //
 // Errors: `HSM_STATUS_NULL_POINTER`; `HSM_STATUS_INVALID_UTF8`;
-// `HSM_STATUS_IO` (the file); `HSM_STATUS_STORAGE` (the log).
+// `HSM_STATUS_INVALID_ARGUMENT` when `format` is not an
+// `hsm_gate_export_format` value; `HSM_STATUS_IO` (the file);
+// `HSM_STATUS_STORAGE` (the log).
 //
 // # Safety
 // `log` is NULL or a live handle; `path` is NULL or NUL-terminated; `rows`
 // is NULL or valid for writing.
 hsm_status hsm_gate_log_export(const struct hsm_gate_log *log,
                                const char *path,
-                               hsm_gate_export_format format,
+                               uint32_t format,
                                uint64_t *rows);
 
 // Creates a detector for the default gate running `program` (`"hospital"`

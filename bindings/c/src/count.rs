@@ -36,6 +36,17 @@ pub enum hsm_beam {
     B = 1,
 }
 
+/// The `hsm_beam` named by a C integer.
+pub(crate) fn beam_of(beam: u32) -> Result<Beam, FfiError> {
+    const A: u32 = hsm_beam::A as u32;
+    const B: u32 = hsm_beam::B as u32;
+    match beam {
+        A => Ok(Beam::A),
+        B => Ok(Beam::B),
+        _ => Err(FfiError::bad_enum("beam", "hsm_beam", beam)),
+    }
+}
+
 /// Which way a person went.
 #[repr(u32)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -358,10 +369,11 @@ pub unsafe extern "C" fn hsm_beam_decoder_free(decoder: *mut hsm_beam_decoder) {
     unsafe { free_handle(decoder) };
 }
 
-/// Feeds one beam edge at `t_us`: `blocked` true when the beam became
-/// blocked, false when it cleared. Edges must come in time order.
+/// Feeds one beam edge at `t_us`: `beam` (an `hsm_beam` value) became
+/// blocked (`blocked` true) or cleared. Edges must come in time order.
 ///
-/// Errors: `HSM_STATUS_NULL_POINTER`; `HSM_STATUS_OUT_OF_ORDER` when `t_us`
+/// Errors: `HSM_STATUS_NULL_POINTER`; `HSM_STATUS_INVALID_ARGUMENT` when
+/// `beam` is not an `hsm_beam` value; `HSM_STATUS_OUT_OF_ORDER` when `t_us`
 /// is earlier than the previous call's (nothing changes).
 ///
 /// # Safety
@@ -370,16 +382,13 @@ pub unsafe extern "C" fn hsm_beam_decoder_free(decoder: *mut hsm_beam_decoder) {
 pub unsafe extern "C" fn hsm_beam_decoder_push(
     decoder: *mut hsm_beam_decoder,
     t_us: i64,
-    beam: hsm_beam,
+    beam: u32,
     blocked: bool,
 ) -> hsm_status {
     status_of(|| {
         // SAFETY: the caller guarantees a live, exclusive handle or NULL.
         let d = unsafe { as_mut(decoder, "decoder") }?;
-        let beam = match beam {
-            hsm_beam::A => Beam::A,
-            hsm_beam::B => Beam::B,
-        };
+        let beam = beam_of(beam)?;
         d.inner.push(BeamEvent {
             t: Timestamp(t_us),
             beam,

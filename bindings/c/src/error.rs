@@ -114,6 +114,18 @@ impl FfiError {
             message: format!("argument `{arg}` is NULL"),
         }
     }
+
+    /// An enum argument arrived as an integer that names no member.
+    /// Enumerations cross the C boundary as `uint32_t` and are checked
+    /// here, because a C caller can pass any value and a Rust enum holding
+    /// an undeclared one is undefined behaviour.
+    #[must_use]
+    pub fn bad_enum(arg: &'static str, enum_name: &'static str, value: u32) -> Self {
+        FfiError {
+            status: hsm_status::InvalidArgument,
+            message: format!("argument `{arg}` = {value} is not an {enum_name} value"),
+        }
+    }
 }
 
 impl From<hsm::Error> for FfiError {

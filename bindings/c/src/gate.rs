@@ -11,7 +11,7 @@
 use std::ffi::{CStr, c_char};
 use std::path::Path;
 
-use hsm::core::counting::{Beam, BeamEvent, CountingLine, Detection, LineConfig};
+use hsm::core::counting::{BeamEvent, CountingLine, Detection, LineConfig};
 use hsm::core::{Celsius, FrameView, Micros, Rect, Timestamp};
 use hsm::gate::demo::demo_session_config;
 use hsm::gate::{
@@ -23,7 +23,7 @@ use hsm::thermal::radiometry::{
     AtmosphericConstants, PlanckConstants, Radiometry, Scene, TLinearResolution,
 };
 
-use crate::count::{hsm_beam, hsm_beam_config, hsm_detection};
+use crate::count::{beam_of, hsm_beam_config, hsm_detection};
 use crate::error::{FfiError, hsm_status};
 use crate::panic::{free_handle, status_of};
 use crate::slice::{as_mut, as_mut_slice, as_ref, as_slice};
@@ -149,8 +149,10 @@ pub struct hsm_gate_config {
     pub entrance_id: *const c_char,
     /// Whether a thermal camera is fitted.
     pub thermal: bool,
-    /// How its counts map to temperature.
-    pub radiometry: hsm_gate_radiometry,
+    /// How its counts map to temperature: an `hsm_gate_radiometry` value
+    /// (`uint32_t` so that any value a caller stores is checked, not
+    /// undefined behaviour).
+    pub radiometry: u32,
     /// °C per count (`HSM_GATE_RADIOMETRY_LINEAR` only).
     pub linear_gain: f64,
     /// °C at count 0 (`HSM_GATE_RADIOMETRY_LINEAR` only).
@@ -377,7 +379,7 @@ fn c_config(cfg: &SessionConfig) -> Result<hsm_gate_config, FfiError> {
         gate_id: c"gate-1".as_ptr(),
         entrance_id: c"outpatient-main".as_ptr(),
         thermal: cfg.thermal.is_some(),
-        radiometry: hsm_gate_radiometry::TlinearCentiKelvin,
+        radiometry: hsm_gate_radiometry::TlinearCentiKelvin as u32,
         linear_gain: 0.01,
         linear_offset: -273.15,
         planck: hsm_planck {
@@ -411,13 +413,13 @@ fn c_config(cfg: &SessionConfig) -> Result<hsm_gate_config, FfiError> {
     };
     match thermal.processor.radiometry {
         Radiometry::TLinear(TLinearResolution::CentiKelvin) => {
-            out.radiometry = hsm_gate_radiometry::TlinearCentiKelvin;
+            out.radiometry = hsm_gate_radiometry::TlinearCentiKelvin as u32;
         }
         Radiometry::TLinear(TLinearResolution::DeciKelvin) => {
-            out.radiometry = hsm_gate_radiometry::TlinearDeciKelvin;
+            out.radiometry = hsm_gate_radiometry::TlinearDeciKelvin as u32;
         }
         Radiometry::Linear { gain, offset } => {
-            out.radiometry = hsm_gate_radiometry::Linear;
+            out.radiometry = hsm_gate_radiometry::Linear as u32;
             out.linear_gain = gain;
             out.linear_offset = offset;
         }
@@ -426,7 +428,7 @@ fn c_config(cfg: &SessionConfig) -> Result<hsm_gate_config, FfiError> {
             atmosphere,
             scene,
         } => {
-            out.radiometry = hsm_gate_radiometry::Planck;
+            out.radiometry = hsm_gate_radiometry::Planck as u32;
             out.planck = hsm_planck {
                 r1: constants.r1,
                 r2: constants.r2,
@@ -473,18 +475,18 @@ unsafe fn session_config(c: &hsm_gate_config) -> Result<SessionConfig, FfiError>
     // SAFETY: as above.
     let entrance_id = unsafe { c_str(c.entrance_id, "config.entrance_id") }?;
     let thermal = if c.thermal {
+        const CENTI: u32 = hsm_gate_radiometry::TlinearCentiKelvin as u32;
+        const DECI: u32 = hsm_gate_radiometry::TlinearDeciKelvin as u32;
+        const LINEAR: u32 = hsm_gate_radiometry::Linear as u32;
+        const PLANCK: u32 = hsm_gate_radiometry::Planck as u32;
         let radiometry = match c.radiometry {
-            hsm_gate_radiometry::TlinearCentiKelvin => {
-                Radiometry::TLinear(TLinearResolution::CentiKelvin)
-            }
-            hsm_gate_radiometry::TlinearDeciKelvin => {
-                Radiometry::TLinear(TLinearResolution::DeciKelvin)
-            }
-            hsm_gate_radiometry::Linear => Radiometry::Linear {
+            CENTI => Radiometry::TLinear(TLinearResolution::CentiKelvin),
+            DECI => Radiometry::TLinear(TLinearResolution::DeciKelvin),
+            LINEAR => Radiometry::Linear {
                 gain: c.linear_gain,
                 offset: c.linear_offset,
             },
-            hsm_gate_radiometry::Planck => Radiometry::Planck {
+            PLANCK => Radiometry::Planck {
                 constants: PlanckConstants {
                     r1: c.planck.r1,
                     r2: c.planck.r2,
@@ -495,6 +497,13 @@ unsafe fn session_config(c: &hsm_gate_config) -> Result<SessionConfig, FfiError>
                 atmosphere: c.atmosphere.into(),
                 scene: c.scene.into(),
             },
+            other => {
+                return Err(FfiError::bad_enum(
+                    "config.radiometry",
+                    "hsm_gate_radiometry",
+                    other,
+                ));
+            }
         };
         let blackbody = c.has_blackbody.then(|| {
             BlackbodyConfig::new(
@@ -738,11 +747,12 @@ pub unsafe extern "C" fn hsm_gate_push_metal(
     })
 }
 
-/// Feeds one beam edge at `t_us`: `blocked` true when `beam` became
-/// blocked, false when it cleared. Beam A is the street side: A then B is
-/// "in". Edges must come in time order.
+/// Feeds one beam edge at `t_us`: `blocked` true when `beam` (an
+/// `hsm_beam` value) became blocked, false when it cleared. Beam A is the
+/// street side: A then B is "in". Edges must come in time order.
 ///
-/// Errors: `HSM_STATUS_NULL_POINTER`; `HSM_STATUS_OUT_OF_ORDER` (nothing
+/// Errors: `HSM_STATUS_NULL_POINTER`; `HSM_STATUS_INVALID_ARGUMENT` when
+/// `beam` is not an `hsm_beam` value; `HSM_STATUS_OUT_OF_ORDER` (nothing
 /// changes).
 ///
 /// # Safety
@@ -751,16 +761,13 @@ pub unsafe extern "C" fn hsm_gate_push_metal(
 pub unsafe extern "C" fn hsm_gate_push_beam(
     gate: *mut hsm_gate,
     t_us: i64,
-    beam: hsm_beam,
+    beam: u32,
     blocked: bool,
 ) -> hsm_status {
     status_of(|| {
         // SAFETY: the caller guarantees a live, exclusive handle or NULL.
         let g = unsafe { as_mut(gate, "gate") }?;
-        let beam = match beam {
-            hsm_beam::A => Beam::A,
-            hsm_beam::B => Beam::B,
-        };
+        let beam = beam_of(beam)?;
         g.session.push_beam(BeamEvent {
             t: Timestamp(t_us),
             beam,
@@ -1254,7 +1261,9 @@ pub unsafe extern "C" fn hsm_gate_log_purge_before(
 /// is removed.
 ///
 /// Errors: `HSM_STATUS_NULL_POINTER`; `HSM_STATUS_INVALID_UTF8`;
-/// `HSM_STATUS_IO` (the file); `HSM_STATUS_STORAGE` (the log).
+/// `HSM_STATUS_INVALID_ARGUMENT` when `format` is not an
+/// `hsm_gate_export_format` value; `HSM_STATUS_IO` (the file);
+/// `HSM_STATUS_STORAGE` (the log).
 ///
 /// # Safety
 /// `log` is NULL or a live handle; `path` is NULL or NUL-terminated; `rows`
@@ -1263,7 +1272,7 @@ pub unsafe extern "C" fn hsm_gate_log_purge_before(
 pub unsafe extern "C" fn hsm_gate_log_export(
     log: *const hsm_gate_log,
     path: *const c_char,
-    format: hsm_gate_export_format,
+    format: u32,
     rows: *mut u64,
 ) -> hsm_status {
     status_of(|| {
@@ -1273,10 +1282,20 @@ pub unsafe extern "C" fn hsm_gate_log_export(
         let path = unsafe { c_str(path, "path") }?;
         // SAFETY: the caller guarantees `rows` is NULL or valid.
         let rows = unsafe { as_mut(rows, "rows") }?;
+        const PARQUET: u32 = hsm_gate_export_format::Parquet as u32;
+        const CSV: u32 = hsm_gate_export_format::Csv as u32;
+        const JSONL: u32 = hsm_gate_export_format::Jsonl as u32;
         let format = match format {
-            hsm_gate_export_format::Parquet => ExportFormat::Parquet,
-            hsm_gate_export_format::Csv => ExportFormat::Csv,
-            hsm_gate_export_format::Jsonl => ExportFormat::JsonLines,
+            PARQUET => ExportFormat::Parquet,
+            CSV => ExportFormat::Csv,
+            JSONL => ExportFormat::JsonLines,
+            _ => {
+                return Err(FfiError::bad_enum(
+                    "format",
+                    "hsm_gate_export_format",
+                    format,
+                ));
+            }
         };
         *rows = export(
             &l.log,

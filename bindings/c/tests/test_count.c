@@ -236,6 +236,10 @@ static void test_errors(void) {
   bc.min_dwell_us = 0;
   CHECK(hsm_beam_decoder_new(&bc, &d) == HSM_STATUS_OK, "new");
   CHECK(hsm_beam_decoder_push(NULL, 0, HSM_BEAM_A, true) == HSM_STATUS_NULL_POINTER, "NULL d");
+  CHECK(hsm_beam_decoder_push(d, 0, 0xFFFFFFFFu, true) == HSM_STATUS_INVALID_ARGUMENT,
+        "beam UINT32_MAX is not an hsm_beam");
+  hsm_last_error_message(msg, sizeof msg);
+  CHECK(strstr(msg, "hsm_beam") != NULL, "message names hsm_beam: '%s'", msg);
   CHECK(hsm_beam_decoder_advance(NULL, 0) == HSM_STATUS_NULL_POINTER, "NULL advance");
   CHECK(hsm_beam_decoder_flush(NULL) == HSM_STATUS_NULL_POINTER, "NULL flush");
   /* Three passages into a queue of two: the oldest is dropped and flagged. */

@@ -181,6 +181,11 @@ static void test_new_errors(void) {
   c.linear_gain = 0;
   CHECK(hsm_gate_new(&c, &g) == HSM_STATUS_INVALID_RADIOMETRY, "zero gain");
   hsm_gate_config_default(&c);
+  c.radiometry = 99; /* not an hsm_gate_radiometry: checked, not UB */
+  CHECK(hsm_gate_new(&c, &g) == HSM_STATUS_INVALID_ARGUMENT, "radiometry 99");
+  hsm_last_error_message(msg, sizeof msg);
+  CHECK(strstr(msg, "radiometry") != NULL, "names the radiometry: '%s'", msg);
+  hsm_gate_config_default(&c);
   c.line_x2 = NAN;
   CHECK(hsm_gate_new(&c, &g) == HSM_STATUS_INVALID_ARGUMENT, "NaN line");
   hsm_gate_config_default(&c);
@@ -228,6 +233,8 @@ static void test_push_errors(void) {
   CHECK(hsm_gate_push_beam(g, T0, HSM_BEAM_A, true) == HSM_STATUS_OK, "edge");
   CHECK(hsm_gate_push_beam(g, T0 - 1, HSM_BEAM_B, true) == HSM_STATUS_OUT_OF_ORDER, "backwards");
   CHECK(hsm_gate_push_beam(NULL, T0, HSM_BEAM_A, true) == HSM_STATUS_NULL_POINTER, "NULL gate");
+  CHECK(hsm_gate_push_beam(g, T0, 2, true) == HSM_STATUS_INVALID_ARGUMENT,
+        "beam 2 is not an hsm_beam");
   CHECK(hsm_gate_advance(g, T0 - SEC) == HSM_STATUS_OUT_OF_ORDER, "advance backwards");
   CHECK(hsm_gate_advance(NULL, T0) == HSM_STATUS_NULL_POINTER, "NULL advance");
   CHECK(hsm_gate_finish(NULL) == HSM_STATUS_NULL_POINTER, "NULL finish");
@@ -434,6 +441,8 @@ static void test_log_round_trip(void) {
 
   /* exports */
   uint64_t rows = 0;
+  CHECK(hsm_gate_log_export(ro, csv, 7, &rows) == HSM_STATUS_INVALID_ARGUMENT && rows == 0,
+        "format 7 is not an hsm_gate_export_format");
   CHECK(hsm_gate_log_export(ro, csv, HSM_GATE_EXPORT_FORMAT_CSV, &rows) == HSM_STATUS_OK &&
             rows == 3,
         "csv rows %llu", (unsigned long long)rows);
