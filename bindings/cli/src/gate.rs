@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use clap::{Args, Subcommand, ValueEnum};
 use hsm::core::{Micros, Timestamp};
 use hsm::gate::{
-    Alarms, ContactScope, ExportFormat, Passage, PassageLog, Query, TokenExport, Way, demo,
+    Alarms, ContactScope, ExportFormat, Passage, PassageLog, Query, SiteKey, TokenExport, Way, demo,
 };
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
@@ -157,9 +157,15 @@ pub(crate) struct ExportArgs {
     /// Output file.
     #[arg(long)]
     out: PathBuf,
-    /// Token column: dropped (default) or the stored keyed hash.
+    /// Token column: dropped (default), the stored keyed hash, or a
+    /// pseudonym under the key in `--export-key-file`.
     #[arg(long, value_enum, default_value_t = TokenArg::Drop)]
     tokens: TokenArg,
+    /// File holding the export key (raw bytes, at least 32) for
+    /// `--tokens pseudonym`. A file, not an argument, so the key stays out
+    /// of shell history and process listings.
+    #[arg(long, value_name = "PATH")]
+    export_key_file: Option<PathBuf>,
 }
 
 /// Export formats.
@@ -180,6 +186,9 @@ pub(crate) enum TokenArg {
     Drop,
     /// The stored keyed hash (hex).
     Hash,
+    /// The stored hash hashed again under an export key: links one
+    /// person's passages within the export, not to the log or another export.
+    Pseudonym,
 }
 
 /// `hsm gate purge`.
@@ -614,9 +623,30 @@ fn export(a: &ExportArgs, format: Format) -> Result<String, CliError> {
         ExportTo::Csv => ExportFormat::Csv,
         ExportTo::Jsonl => ExportFormat::JsonLines,
     };
-    let tokens = match a.tokens {
-        TokenArg::Drop => TokenExport::Drop,
-        TokenArg::Hash => TokenExport::Hash,
+    let tokens = match (a.tokens, &a.export_key_file) {
+        (TokenArg::Drop, None) => TokenExport::Drop,
+        (TokenArg::Hash, None) => TokenExport::Hash,
+        (TokenArg::Pseudonym, Some(path)) => {
+            let key = std::fs::read(path).map_err(|e| {
+                CliError::failure(format!(
+                    "cannot read the export key {}: {e}",
+                    path.display()
+                ))
+            })?;
+            TokenExport::Pseudonymise(SiteKey::new(&key).map_err(|e| {
+                CliError::usage(format!("export key {}: {e}", path.display()))
+                    .hint("use a file of at least 32 random bytes, e.g. `head -c 32 /dev/urandom > export.key`")
+            })?)
+        }
+        (TokenArg::Pseudonym, None) => {
+            return Err(CliError::usage("--tokens pseudonym needs --export-key-file PATH")
+                .hint("a file of at least 32 random bytes, e.g. `head -c 32 /dev/urandom > export.key`"));
+        }
+        (TokenArg::Drop | TokenArg::Hash, Some(_)) => {
+            return Err(CliError::usage(
+                "--export-key-file is only used with --tokens pseudonym",
+            ));
+        }
     };
     let rows =
         hsm::gate::export(&log, &Query::default(), fmt, &tokens, &a.out).map_err(gate_err)?;

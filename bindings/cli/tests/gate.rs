@@ -168,6 +168,78 @@ fn demo_then_query_contacts_export_purge() {
     assert_eq!(&pq[..4], b"PAR1");
     assert_eq!(&pq[pq.len() - 4..], b"PAR1");
 
+    // Pseudonymised tokens: the key comes from a file of >= 32 bytes.
+    let (key, short) = (dir.path().join("export.key"), dir.path().join("short.key"));
+    std::fs::write(&key, [7u8; 32]).unwrap();
+    std::fs::write(&short, [7u8; 31]).unwrap();
+    let out = dir.path().join("p.jsonl");
+    let export_with = |extra: &[&str]| {
+        let mut args = vec![
+            "gate",
+            "export",
+            "--db",
+            db,
+            "--to",
+            "jsonl",
+            "--out",
+            out.to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        run(&args)
+    };
+    let ok = export_with(&[
+        "--tokens",
+        "pseudonym",
+        "--export-key-file",
+        key.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        ok.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    assert_eq!(
+        std::fs::read_to_string(&out).unwrap().lines().count() as u64,
+        n
+    );
+    for (extra, what) in [
+        (vec!["--tokens", "pseudonym"], "no key file"),
+        (
+            vec![
+                "--tokens",
+                "pseudonym",
+                "--export-key-file",
+                short.to_str().unwrap(),
+            ],
+            "31-byte key",
+        ),
+        (
+            vec![
+                "--tokens",
+                "hash",
+                "--export-key-file",
+                key.to_str().unwrap(),
+            ],
+            "key without pseudonym",
+        ),
+    ] {
+        let r = export_with(&extra);
+        assert_eq!(r.status.code(), Some(2), "{what}");
+        assert!(
+            String::from_utf8_lossy(&r.stderr).contains("error:"),
+            "{what}"
+        );
+    }
+    let missing = dir.path().join("missing.key");
+    let r = export_with(&[
+        "--tokens",
+        "pseudonym",
+        "--export-key-file",
+        missing.to_str().unwrap(),
+    ]);
+    assert_eq!(r.status.code(), Some(1), "unreadable key file");
+
     let r = json(&[
         "gate",
         "purge",

@@ -17,7 +17,7 @@ use hsm::gate::demo::{DemoConfig, run as run_demo};
 use hsm::gate::export::{EMPTY_HEADER, ExportRow};
 use hsm::gate::{
     Alarms, Bucket, ContactScope, ExportFormat, GateError, Passage, PassageFlags, PassageLog,
-    Query, TokenExport, Way, export,
+    Query, SiteKey, TokenExport, Way, export,
 };
 use numpy::PyArray1;
 use pyo3::prelude::*;
@@ -30,14 +30,27 @@ fn invalid(py: Python<'_>, message: String) -> PyErr {
     status_error(py, StatusCode::InvalidArgument, message)
 }
 
-/// `"drop"` or `"hash"` → what to do with token hashes.
-fn token_export(py: Python<'_>, tokens: &str) -> PyResult<TokenExport> {
-    match tokens {
-        "drop" => Ok(TokenExport::Drop),
-        "hash" => Ok(TokenExport::Hash),
-        other => Err(invalid(
+/// `"drop"`, `"hash"` or `"pseudonym"` (with `export_key`) → what to do
+/// with token hashes. A key given with another mode is refused rather than
+/// silently unused.
+fn token_export(py: Python<'_>, tokens: &str, export_key: Option<&[u8]>) -> PyResult<TokenExport> {
+    match (tokens, export_key) {
+        ("drop", None) => Ok(TokenExport::Drop),
+        ("hash", None) => Ok(TokenExport::Hash),
+        ("pseudonym", Some(key)) => SiteKey::new(key)
+            .map(TokenExport::Pseudonymise)
+            .map_err(|e| to_py(py, e)),
+        ("pseudonym", None) => Err(invalid(
             py,
-            format!("tokens = {other:?}: expected \"drop\" or \"hash\""),
+            "tokens = \"pseudonym\" needs export_key (at least 32 bytes)".to_owned(),
+        )),
+        ("drop" | "hash", Some(_)) => Err(invalid(
+            py,
+            format!("export_key is only used with tokens = \"pseudonym\", not {tokens:?}"),
+        )),
+        (other, _) => Err(invalid(
+            py,
+            format!("tokens = {other:?}: expected \"drop\", \"hash\" or \"pseudonym\""),
         )),
     }
 }
@@ -319,9 +332,10 @@ impl PyGateLog {
         &self,
         py: Python<'py>,
         tokens: &str,
+        export_key: Option<&[u8]>,
         fetch: impl Send + FnOnce(&PassageLog, &mut dyn FnMut(Passage)) -> Result<(), GateError>,
     ) -> PyResult<Bound<'py, PyDict>> {
-        let tokens = token_export(py, tokens)?;
+        let tokens = token_export(py, tokens, export_key)?;
         let cols = self.with_log(py, |log| {
             let mut cols = Columns::default();
             fetch(log, &mut |p| cols.push(p, &tokens))?;
@@ -355,15 +369,16 @@ impl PyGateLog {
     }
 
     /// The passages matching `query` as columns.
-    #[pyo3(signature = (query, tokens = "drop"))]
+    #[pyo3(signature = (query, tokens = "drop", export_key = None))]
     fn query_columns<'py>(
         &self,
         py: Python<'py>,
         query: &PyGateQuery,
         tokens: &str,
+        export_key: Option<&[u8]>,
     ) -> PyResult<Bound<'py, PyDict>> {
         let q = query.query.clone();
-        self.columns(py, tokens, move |log, push| {
+        self.columns(py, tokens, export_key, move |log, push| {
             log.scan(&q, |p| {
                 push(p);
                 Ok(())
@@ -372,16 +387,22 @@ impl PyGateLog {
     }
 
     /// The passages matching `query` as a JSON array of export rows.
-    #[pyo3(signature = (query, tokens = "drop"))]
-    fn query_json(&self, py: Python<'_>, query: &PyGateQuery, tokens: &str) -> PyResult<String> {
-        let tokens = token_export(py, tokens)?;
+    #[pyo3(signature = (query, tokens = "drop", export_key = None))]
+    fn query_json(
+        &self,
+        py: Python<'_>,
+        query: &PyGateQuery,
+        tokens: &str,
+        export_key: Option<&[u8]>,
+    ) -> PyResult<String> {
+        let tokens = token_export(py, tokens, export_key)?;
         let q = query.query.clone();
         self.with_log(py, |log| rows_json(log.query(&q)?, &tokens))
     }
 
     /// Close contacts of passage `passage_id` within ±`window_s` seconds as
     /// columns.
-    #[pyo3(signature = (passage_id, window_s, same_gate = false, tokens = "drop"))]
+    #[pyo3(signature = (passage_id, window_s, same_gate = false, tokens = "drop", export_key = None))]
     fn contacts_columns<'py>(
         &self,
         py: Python<'py>,
@@ -389,10 +410,11 @@ impl PyGateLog {
         window_s: f64,
         same_gate: bool,
         tokens: &str,
+        export_key: Option<&[u8]>,
     ) -> PyResult<Bound<'py, PyDict>> {
         let window = seconds_to_micros(py, "window_s", window_s)?;
         let scope = contact_scope(same_gate);
-        self.columns(py, tokens, move |log, push| {
+        self.columns(py, tokens, export_key, move |log, push| {
             log.contacts(passage_id, window, scope)?
                 .into_iter()
                 .for_each(push);
@@ -401,7 +423,7 @@ impl PyGateLog {
     }
 
     /// Close contacts as a JSON array of export rows.
-    #[pyo3(signature = (passage_id, window_s, same_gate = false, tokens = "drop"))]
+    #[pyo3(signature = (passage_id, window_s, same_gate = false, tokens = "drop", export_key = None))]
     fn contacts_json(
         &self,
         py: Python<'_>,
@@ -409,9 +431,10 @@ impl PyGateLog {
         window_s: f64,
         same_gate: bool,
         tokens: &str,
+        export_key: Option<&[u8]>,
     ) -> PyResult<String> {
         let window = seconds_to_micros(py, "window_s", window_s)?;
-        let tokens = token_export(py, tokens)?;
+        let tokens = token_export(py, tokens, export_key)?;
         let scope = contact_scope(same_gate);
         self.with_log(py, |log| {
             rows_json(log.contacts(passage_id, window, scope)?, &tokens)
@@ -455,7 +478,7 @@ impl PyGateLog {
 
     /// Writes the passages matching `query` (all when None) to `path` as
     /// "parquet", "csv" or "jsonl"; returns the row count.
-    #[pyo3(signature = (path, format = "parquet", tokens = "drop", query = None))]
+    #[pyo3(signature = (path, format = "parquet", tokens = "drop", query = None, export_key = None))]
     fn export(
         &self,
         py: Python<'_>,
@@ -463,6 +486,7 @@ impl PyGateLog {
         format: &str,
         tokens: &str,
         query: Option<&PyGateQuery>,
+        export_key: Option<&[u8]>,
     ) -> PyResult<u64> {
         let fmt = ExportFormat::from_name(format).ok_or_else(|| {
             invalid(
@@ -470,7 +494,7 @@ impl PyGateLog {
                 format!("format = {format:?}: expected \"parquet\", \"csv\" or \"jsonl\""),
             )
         })?;
-        let tokens = token_export(py, tokens)?;
+        let tokens = token_export(py, tokens, export_key)?;
         let q = query.map(|q| q.query.clone()).unwrap_or_default();
         self.with_log(py, |log| export(log, &q, fmt, &tokens, &path))
     }

@@ -238,6 +238,11 @@ def test_export_formats(log: PassageLog, tmp_path: Path) -> None:
 
     hashed = tmp_path / "h.jsonl"
     assert log.export(hashed, "jsonl", tokens="hash") == n
+    pseudo = tmp_path / "p2.jsonl"
+    assert log.export(pseudo, "jsonl", tokens="pseudonym", export_key=bytes(range(32))) == n
+    # The demo's persons carry no tokens: the column stays empty.
+    assert all(json.loads(line)["token"] is None for line in pseudo.read_text().splitlines())
+    assert np.all(log.query(tokens="pseudonym", export_key=b"k" * 40)["token"] == "")
 
     inbound = tmp_path / "in.csv"
     k = log.export(inbound, "csv", direction="in")
@@ -320,6 +325,10 @@ def test_threads_share_a_log(log: PassageLog) -> None:
         (lambda log: log.flow(0, 1, utc_offset_min=2**40), "InvalidArgument"),
         (lambda log: log.export("x.xlsx", format="xlsx"), "InvalidArgument"),
         (lambda log: log.export("x.csv", format="csv", tokens="plain"), "InvalidArgument"),
+        (lambda log: log.export("x.csv", format="csv", tokens="pseudonym"), "InvalidArgument"),
+        (lambda log: log.query(tokens="pseudonym", export_key=b"short"), "InvalidArgument"),
+        (lambda log: log.query(tokens="hash", export_key=b"k" * 32), "InvalidArgument"),
+        (lambda log: log.contacts_dicts(int(log.query()["id"][0]), 5.0, tokens="pseudonym"), "InvalidArgument"),
     ],
 )
 def test_bad_input_raises_typed_errors(log: PassageLog, call: Any, status: str) -> None:

@@ -298,19 +298,31 @@ class GateLog:
     """A passage log opened read-write or read-only (use ``hsm.gate.PassageLog``)."""
 
     def __new__(cls, path: str | PathLike[str], read_only: bool = False) -> GateLog: ...
-    def query_columns(self, query: GateQuery, tokens: str = "drop") -> dict[str, Any]:
+    def query_columns(
+        self, query: GateQuery, tokens: str = "drop", export_key: bytes | None = None
+    ) -> dict[str, Any]:
         """The passages matching ``query`` as columns."""
 
-    def query_json(self, query: GateQuery, tokens: str = "drop") -> str:
+    def query_json(self, query: GateQuery, tokens: str = "drop", export_key: bytes | None = None) -> str:
         """The passages matching ``query`` as a JSON array of export rows."""
 
     def contacts_columns(
-        self, passage_id: int, window_s: float, same_gate: bool = False, tokens: str = "drop"
+        self,
+        passage_id: int,
+        window_s: float,
+        same_gate: bool = False,
+        tokens: str = "drop",
+        export_key: bytes | None = None,
     ) -> dict[str, Any]:
         """Close contacts of a passage as columns."""
 
     def contacts_json(
-        self, passage_id: int, window_s: float, same_gate: bool = False, tokens: str = "drop"
+        self,
+        passage_id: int,
+        window_s: float,
+        same_gate: bool = False,
+        tokens: str = "drop",
+        export_key: bytes | None = None,
     ) -> str:
         """Close contacts of a passage as a JSON array of export rows."""
 
@@ -318,7 +330,12 @@ class GateLog:
         """Flow per entrance and bucket as a JSON array."""
 
     def export(
-        self, path: str | PathLike[str], format: str = "parquet", tokens: str = "drop", query: GateQuery | None = None
+        self,
+        path: str | PathLike[str],
+        format: str = "parquet",
+        tokens: str = "drop",
+        query: GateQuery | None = None,
+        export_key: bytes | None = None,
     ) -> int:
         """Writes the passages to a Parquet, CSV or JSON Lines file; the row count."""
 

@@ -42,7 +42,7 @@ metal_threat_p
 metal_height_band,     str (U)    ``""``
 metal_side
 alarms, flags          uint32     bitmasks of :data:`ALARMS` / :data:`FLAGS`
-token                  str (U)    ``""`` (dropped unless ``tokens="hash"``)
+token                  str (U)    ``""`` (dropped unless ``tokens="hash"``/``"pseudonym"``)
 =====================  =========  ==========================================
 
 — or as plain dicts (:meth:`PassageLog.query_dicts`), exactly the objects
@@ -310,7 +310,8 @@ class PassageLog:
         gate: Optional[str] = None,
         entrance: Optional[str] = None,
         limit: Optional[int] = None,
-        tokens: Literal["drop", "hash"] = "drop",
+        tokens: Literal["drop", "hash", "pseudonym"] = "drop",
+        export_key: Optional[bytes] = None,
     ) -> npt.NDArray[np.void]:
         """The passages matching every given filter, in entry order, as a
         structured array (``pandas.DataFrame(arr)`` for a table).
@@ -319,10 +320,12 @@ class PassageLog:
         (names of :data:`ALARMS`); body temperature within
         ``[min_body_c, max_body_c]`` °C; ``gate``; ``entrance``; at most
         ``limit`` rows. ``tokens="hash"`` fills ``token`` with the stored
-        keyed hash (hex).
+        keyed hash (hex); ``tokens="pseudonym"`` with that hash hashed again
+        under ``export_key`` (bytes, at least 32), so that rows of one person
+        link to each other but not to the log or to another export.
         """
         q = _query(from_us, to_us, direction, alarms, min_body_c, max_body_c, gate, entrance, limit)
-        return _structured(self._log.query_columns(q, tokens))
+        return _structured(self._log.query_columns(q, tokens, export_key))
 
     def query_dicts(
         self,
@@ -336,13 +339,14 @@ class PassageLog:
         gate: Optional[str] = None,
         entrance: Optional[str] = None,
         limit: Optional[int] = None,
-        tokens: Literal["drop", "hash"] = "drop",
+        tokens: Literal["drop", "hash", "pseudonym"] = "drop",
+        export_key: Optional[bytes] = None,
     ) -> list[PassageRow]:
         """As :meth:`query`, as a list of dicts: the JSON Lines export's
         objects (``None`` for missing values, alarm and flag names joined by
         ``|``)."""
         q = _query(from_us, to_us, direction, alarms, min_body_c, max_body_c, gate, entrance, limit)
-        rows: list[PassageRow] = json.loads(self._log.query_json(q, tokens))
+        rows: list[PassageRow] = json.loads(self._log.query_json(q, tokens, export_key))
         return rows
 
     def contacts(
@@ -351,7 +355,8 @@ class PassageLog:
         window_s: float,
         same_gate: bool = False,
         *,
-        tokens: Literal["drop", "hash"] = "drop",
+        tokens: Literal["drop", "hash", "pseudonym"] = "drop",
+        export_key: Optional[bytes] = None,
     ) -> npt.NDArray[np.void]:
         """Close contacts of passage ``passage_id``: every other passage
         whose entry lies within ±``window_s`` seconds of its entry, at the
@@ -359,7 +364,9 @@ class PassageLog:
         order. Raises :class:`hsm.InvalidValueError` for an unknown id or a
         negative or non-finite window."""
         return _structured(
-            self._log.contacts_columns(operator.index(passage_id), window_s, same_gate, tokens)
+            self._log.contacts_columns(
+                operator.index(passage_id), window_s, same_gate, tokens, export_key
+            )
         )
 
     def contacts_dicts(
@@ -368,11 +375,14 @@ class PassageLog:
         window_s: float,
         same_gate: bool = False,
         *,
-        tokens: Literal["drop", "hash"] = "drop",
+        tokens: Literal["drop", "hash", "pseudonym"] = "drop",
+        export_key: Optional[bytes] = None,
     ) -> list[PassageRow]:
         """As :meth:`contacts`, as a list of dicts (see :meth:`query_dicts`)."""
         rows: list[PassageRow] = json.loads(
-            self._log.contacts_json(operator.index(passage_id), window_s, same_gate, tokens)
+            self._log.contacts_json(
+                operator.index(passage_id), window_s, same_gate, tokens, export_key
+            )
         )
         return rows
 
@@ -397,8 +407,9 @@ class PassageLog:
         self,
         path: PathArg,
         format: Literal["parquet", "csv", "jsonl"] = "parquet",
-        tokens: Literal["drop", "hash"] = "drop",
+        tokens: Literal["drop", "hash", "pseudonym"] = "drop",
         *,
+        export_key: Optional[bytes] = None,
         from_us: Optional[int] = None,
         to_us: Optional[int] = None,
         direction: Optional[Literal["in", "out", "unknown"]] = None,
@@ -412,9 +423,11 @@ class PassageLog:
         """Writes the passages (all, or those matching the filters of
         :meth:`query`) to ``path`` as Parquet (Snappy; ``entry_us``/``exit_us``
         typed as UTC timestamps), CSV or JSON Lines, streaming; returns the
-        row count. Token hashes are dropped unless ``tokens="hash"``."""
+        row count. Token hashes are dropped unless ``tokens="hash"`` (the
+        stored keyed hashes) or ``tokens="pseudonym"`` (hashed again under
+        ``export_key``; see :meth:`query`)."""
         q = _query(from_us, to_us, direction, alarms, min_body_c, max_body_c, gate, entrance, limit)
-        return self._log.export(os.fspath(path), format, tokens, q)
+        return self._log.export(os.fspath(path), format, tokens, q, export_key)
 
     def purge_before(self, cutoff_us: int) -> int:
         """Deletes every passage that entered before ``cutoff_us``, leaving
