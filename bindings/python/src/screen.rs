@@ -229,8 +229,8 @@ impl PyFrameProcessor {
             ));
         }
         let frames = frames("stack", stack)?;
+        // `results` is kept between calls: its face buffers are reused.
         let (inner, results) = (&mut self.inner, &mut self.results);
-        results.clear();
         let (first, interval) = (Timestamp(first_us), Micros(interval_us));
         let r = match &frames {
             Frames::U16(a) => {

@@ -607,13 +607,17 @@ impl FrameProcessor {
     }
 
     /// Processes a stack of packed frames of shape `(n, height, width)`, the
-    /// `k`-th at `first + k · interval`, appending one result per frame
-    /// (each with room for [`FrameResult::default`]'s 16 faces) to `out`.
+    /// `k`-th at `first + k · interval`, into `out`, which then holds one
+    /// result per frame. The results already in `out` are reused (their
+    /// face buffers keep their capacity; new ones get
+    /// [`FrameResult::default`]'s 16 faces), so a caller that keeps `out`
+    /// from one stack to the next allocates nothing once it has held `n`.
     ///
     /// # Errors
     /// A shape error when `stack.len() != n · height · width` (or the sizes
-    /// are zero); then as [`FrameProcessor::process`], stopping at the first
-    /// failing frame.
+    /// are zero), `out` unchanged; then as [`FrameProcessor::process`],
+    /// stopping at the first failing frame with `out` holding the results
+    /// of the frames before it.
     pub fn process_stack(
         &mut self,
         stack: &[u16],
@@ -1084,7 +1088,8 @@ impl FrameProcessor {
 }
 
 /// Runs `f` on each frame of a packed `(n, height, width)` stack, the
-/// `k`-th at `first + k · interval`, pushing one result per frame.
+/// `k`-th at `first + k · interval`, into `out` resized to `n` (its
+/// results reused), truncated to the frames done on an error.
 fn stack_each<T>(
     stack: &[T],
     (n, height, width): (usize, usize, usize),
@@ -1103,15 +1108,18 @@ fn stack_each<T>(
             actual_height: stack.len().checked_div(width).unwrap_or(0),
         }));
     }
-    out.reserve(n);
-    for (k, frame) in stack.chunks_exact(per).enumerate() {
-        let view = FrameView::packed(frame, width, height)?;
+    out.resize_with(n, FrameResult::default);
+    for (k, (frame, r)) in stack.chunks_exact(per).zip(out.iter_mut()).enumerate() {
         let t = first
             .checked_add(Micros(interval.0.saturating_mul(k as i64)))
             .unwrap_or(Timestamp(i64::MAX));
-        let mut r = FrameResult::default();
-        f(&view, t, &mut r)?;
-        out.push(r);
+        let done = FrameView::packed(frame, width, height)
+            .map_err(ThermalError::from)
+            .and_then(|view| f(&view, t, r));
+        if let Err(e) = done {
+            out.truncate(k);
+            return Err(e);
+        }
     }
     Ok(())
 }
