@@ -638,6 +638,29 @@ typedef uint32_t hsm_gate_export_format;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
+// What `hsm_gate_log_export_tokens` writes in the `token` column.
+enum hsm_gate_token_export
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  // Nothing (as `hsm_gate_log_export`).
+  HSM_GATE_TOKEN_EXPORT_DROP = 0,
+  // The stored keyed hash, hex.
+  HSM_GATE_TOKEN_EXPORT_HASH = 1,
+  // A pseudonym: the stored hash hashed again under an export key, so
+  // that one person's passages link to each other within the export but
+  // not to the log or to an export under another key.
+  HSM_GATE_TOKEN_EXPORT_PSEUDONYM = 2,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum hsm_gate_token_export hsm_gate_token_export;
+#else
+typedef uint32_t hsm_gate_token_export;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
 // A lane's beam-pair decoder. Not thread-safe: use one handle from one
 // thread at a time (it may move between threads).
 typedef struct hsm_beam_decoder hsm_beam_decoder;
@@ -1802,6 +1825,27 @@ hsm_status hsm_gate_log_export(const struct hsm_gate_log *log,
                                const char *path,
                                uint32_t format,
                                uint64_t *rows);
+
+// As `hsm_gate_log_export`, with the `token` column as `tokens` (an
+// `hsm_gate_token_export` value) says: `DROP`, `HASH`, or `PSEUDONYM`
+// under the export key `key[0..key_len]` (at least
+// `HSM_GATE_MIN_KEY_BYTES`; read for `PSEUDONYM` only, and then required).
+//
+// Errors: as `hsm_gate_log_export`; `HSM_STATUS_INVALID_ARGUMENT` when
+// `tokens` is not an `hsm_gate_token_export` value or the key is shorter
+// than `HSM_GATE_MIN_KEY_BYTES`; `HSM_STATUS_NULL_POINTER` for a NULL `key`
+// with `PSEUDONYM`.
+//
+// # Safety
+// As `hsm_gate_log_export`; `key` is NULL or valid for reading `key_len`
+// bytes.
+hsm_status hsm_gate_log_export_tokens(const struct hsm_gate_log *log,
+                                      const char *path,
+                                      uint32_t format,
+                                      uint32_t tokens,
+                                      const uint8_t *key,
+                                      size_t key_len,
+                                      uint64_t *rows);
 
 // Creates a detector for the default gate running `program` (`"hospital"`
 // or `"strict"`; NULL means `"hospital"`) with the classifier model in

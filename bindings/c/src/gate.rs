@@ -137,6 +137,20 @@ pub enum hsm_gate_export_format {
     Jsonl = 2,
 }
 
+/// What `hsm_gate_log_export_tokens` writes in the `token` column.
+#[repr(u32)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum hsm_gate_token_export {
+    /// Nothing (as `hsm_gate_log_export`).
+    Drop = 0,
+    /// The stored keyed hash, hex.
+    Hash = 1,
+    /// A pseudonym: the stored hash hashed again under an export key, so
+    /// that one person's passages link to each other within the export but
+    /// not to the log or to an export under another key.
+    Pseudonym = 2,
+}
+
 /// Everything a gate session needs, given once to `hsm_gate_new`. Start
 /// from `hsm_gate_config_default` and change what differs. Durations in µs.
 #[repr(C)]
@@ -1276,36 +1290,89 @@ pub unsafe extern "C" fn hsm_gate_log_export(
     rows: *mut u64,
 ) -> hsm_status {
     status_of(|| {
-        // SAFETY: the caller guarantees a live handle or NULL.
-        let l = unsafe { as_ref(log, "log") }?;
-        // SAFETY: the caller guarantees `path` is NULL or NUL-terminated.
-        let path = unsafe { c_str(path, "path") }?;
-        // SAFETY: the caller guarantees `rows` is NULL or valid.
-        let rows = unsafe { as_mut(rows, "rows") }?;
-        const PARQUET: u32 = hsm_gate_export_format::Parquet as u32;
-        const CSV: u32 = hsm_gate_export_format::Csv as u32;
-        const JSONL: u32 = hsm_gate_export_format::Jsonl as u32;
-        let format = match format {
-            PARQUET => ExportFormat::Parquet,
-            CSV => ExportFormat::Csv,
-            JSONL => ExportFormat::JsonLines,
-            _ => {
-                return Err(FfiError::bad_enum(
-                    "format",
-                    "hsm_gate_export_format",
-                    format,
-                ));
+        // SAFETY: forwarded contract (no key).
+        unsafe { export_log(log, path, format, TokenExport::Drop, rows) }
+    })
+}
+
+/// As `hsm_gate_log_export`, with the `token` column as `tokens` (an
+/// `hsm_gate_token_export` value) says: `DROP`, `HASH`, or `PSEUDONYM`
+/// under the export key `key[0..key_len]` (at least
+/// `HSM_GATE_MIN_KEY_BYTES`; read for `PSEUDONYM` only, and then required).
+///
+/// Errors: as `hsm_gate_log_export`; `HSM_STATUS_INVALID_ARGUMENT` when
+/// `tokens` is not an `hsm_gate_token_export` value or the key is shorter
+/// than `HSM_GATE_MIN_KEY_BYTES`; `HSM_STATUS_NULL_POINTER` for a NULL `key`
+/// with `PSEUDONYM`.
+///
+/// # Safety
+/// As `hsm_gate_log_export`; `key` is NULL or valid for reading `key_len`
+/// bytes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn hsm_gate_log_export_tokens(
+    log: *const hsm_gate_log,
+    path: *const c_char,
+    format: u32,
+    tokens: u32,
+    key: *const u8,
+    key_len: usize,
+    rows: *mut u64,
+) -> hsm_status {
+    status_of(|| {
+        const DROP: u32 = hsm_gate_token_export::Drop as u32;
+        const HASH: u32 = hsm_gate_token_export::Hash as u32;
+        const PSEUDONYM: u32 = hsm_gate_token_export::Pseudonym as u32;
+        let tokens = match tokens {
+            DROP => TokenExport::Drop,
+            HASH => TokenExport::Hash,
+            PSEUDONYM => {
+                // SAFETY: the caller guarantees `key_len` readable bytes.
+                let key = unsafe { as_slice(key, key_len, "key") }?;
+                TokenExport::Pseudonymise(SiteKey::new(key)?)
+            }
+            other => {
+                return Err(FfiError::bad_enum("tokens", "hsm_gate_token_export", other));
             }
         };
-        *rows = export(
-            &l.log,
-            &Query::default(),
-            format,
-            &TokenExport::Drop,
-            Path::new(path),
-        )?;
-        Ok(())
+        // SAFETY: forwarded contract.
+        unsafe { export_log(log, path, format, tokens, rows) }
     })
+}
+
+/// The body of both exports.
+///
+/// # Safety
+/// As `hsm_gate_log_export`.
+unsafe fn export_log(
+    log: *const hsm_gate_log,
+    path: *const c_char,
+    format: u32,
+    tokens: TokenExport,
+    rows: *mut u64,
+) -> Result<(), FfiError> {
+    // SAFETY: the caller guarantees a live handle or NULL.
+    let l = unsafe { as_ref(log, "log") }?;
+    // SAFETY: the caller guarantees `path` is NULL or NUL-terminated.
+    let path = unsafe { c_str(path, "path") }?;
+    // SAFETY: the caller guarantees `rows` is NULL or valid.
+    let rows = unsafe { as_mut(rows, "rows") }?;
+    const PARQUET: u32 = hsm_gate_export_format::Parquet as u32;
+    const CSV: u32 = hsm_gate_export_format::Csv as u32;
+    const JSONL: u32 = hsm_gate_export_format::Jsonl as u32;
+    let format = match format {
+        PARQUET => ExportFormat::Parquet,
+        CSV => ExportFormat::Csv,
+        JSONL => ExportFormat::JsonLines,
+        _ => {
+            return Err(FfiError::bad_enum(
+                "format",
+                "hsm_gate_export_format",
+                format,
+            ));
+        }
+    };
+    *rows = export(&l.log, &Query::default(), format, &tokens, Path::new(path))?;
+    Ok(())
 }
 
 #[cfg(test)]
