@@ -17,12 +17,20 @@
 //!    the coil plane (5 cm; searched coarse-to-fine around the most active
 //!    coil level) the zone sensitivities to the tensor's six entries are
 //!    known ([`Gate::sensitivity`]); a precomputed QR factorisation gives
-//!    the residual. The position is then refined with time diversity: five
-//!    snapshots 60 ms apart see the object at `y = k·δ`; a joint least
-//!    squares over them (the 12 most active zones) for candidate walking
-//!    displacements δ and ±2.5 cm around the position gives the tensor at
-//!    every frequency. The best position gives the height band and side;
-//!    its tensors give the object's size and rotation-invariant features.
+//!    the residual. That position seeds a **whole-trajectory fit**: the
+//!    object moves along `(x, v·t' + a·t'²/2, z)`, `t' = t − τ`, past the
+//!    coils, and every block of a window around the peak (up to ±8 blocks,
+//!    while the signal is above 2 % of the peak; the 12 most active zones)
+//!    is fitted jointly — for given `(x, z, v, τ, a)` the tensor at every
+//!    frequency is linear least squares (6 × 6 normal equations), so the
+//!    search is over the five trajectory parameters only (variable
+//!    projection): a speed × crossing-time grid at seven starting
+//!    positions around the seed, then a Hooke–Jeeves pattern search from
+//!    the best three. Fitting all the samples rather than a few snapshots
+//!    is what makes the tensor (and so the features and the size) right:
+//!    on held-out objects the mean relative tensor error per body location
+//!    fell from 0.55–1.36 (five snapshots) to 0.06–0.82 (median 0.064). The best trajectory gives the height band and side; its
+//!    tensors give the object's size and rotation-invariant features.
 //! 5. **Detection**: the largest tensor norm is compared with the program's
 //!    threshold (scaled by the per-zone sensitivity of the nearest level).
 //! 6. **Classification and decision** ([`crate::classify`]): the threat
@@ -184,31 +192,57 @@ pub struct PassageResult {
 }
 
 const GRID_STEP_M: f64 = 0.05;
-/// Time between the fit's snapshots (s).
-const SNAPSHOT_SPACING_S: f64 = 0.06;
-/// Snapshots in the refined fit (odd; the middle one is the peak).
-const SNAPSHOTS: usize = 5;
-/// Candidate displacements over one spacing (m): walking at 0.5–1.8 m/s.
-const DELTAS_M: [f64; 6] = [0.03, 0.045, 0.06, 0.075, 0.09, 0.108];
-/// Zones used by the refined fit (the most active ones).
-const FIT_ZONES: usize = 12;
-
-/// A stacked least-squares fit at one position.
+/// A least-squares fit of the tensor along one trajectory.
 #[derive(Clone, Debug)]
 struct Fit {
     x: f64,
     z: f64,
-    delta: f64,
+    /// Walking speed (m/s) at the crossing.
+    speed: f64,
+    /// Crossing time relative to the peak block's centre (s).
+    tau: f64,
+    /// Along-track acceleration (m/s²).
+    acc: f64,
     explained: f64,
     total: f64,
     m: [[Complex64; 6]; MAX_FREQUENCIES],
 }
 const GRID_HALF_WIDTH_M: f64 = 0.30;
+/// Positions along the walking direction of the peak snapshot's grid (m).
+const GRID_Y_M: [f64; 1] = [0.0];
+/// Trajectory fit: most blocks each side of the peak.
+const TRAJ_HALF: usize = 8;
+/// Trajectory fit: blocks below this fraction of the peak energy end the window.
+const TRAJ_FLOOR: f64 = 0.02;
+/// Trajectory fit: initial speeds (m/s; swinging arms and feet pass
+/// faster or slower than the body).
+const TRAJ_SPEEDS: [f64; 5] = [0.4, 0.7, 1.1, 1.6, 2.3];
+/// Trajectory fit: first acceleration step (m/s²; arms and feet swing).
+const TRAJ_ACC_STEP: f64 = 2.0;
+/// Trajectory fit: starting offsets `(x, z)` (m) from the peak snapshot's position.
+const TRAJ_STARTS: [(f64, f64); 7] = [
+    (0.0, 0.0),
+    (-0.075, 0.0),
+    (0.075, 0.0),
+    (0.0, -0.075),
+    (0.0, 0.075),
+    (0.0, -0.15),
+    (0.0, 0.15),
+];
+/// Trajectory fit: starts refined by the pattern search.
+const TRAJ_KEEP: usize = 3;
+/// Trajectory fit: most pattern-search rounds per start.
+const TRAJ_ROUNDS: usize = 40;
+/// Trajectory fit: the search ends when the position step is below this (m).
+const TRAJ_MIN_STEP_M: f64 = 0.001;
+/// Trajectory fit: zones used (the most active at the peak).
+const TRAJ_ZONES: usize = 12;
 
 /// One candidate position's factorisation `A = Q R` (A: Z × 6).
 #[derive(Clone, Debug)]
 struct Candidate {
     x: f64,
+    y: f64,
     z: f64,
     /// 6 × Z, row k = k-th orthonormal column of A.
     q: Vec<f64>,
@@ -233,6 +267,56 @@ pub struct Detector {
     gate: Gate,
     scratch: Vec<Complex64>,
     vf: Vec<f64>,
+}
+
+/// Solve the normal equations `AᵀA m = Aᵀb` (per frequency) by Cholesky
+/// with a tiny ridge; returns the explained energy and the six entries.
+#[allow(clippy::type_complexity, reason = "internal helper")]
+fn solve_normal(
+    ata: &[[f64; 6]; 6],
+    atb: &[[Complex64; 6]; MAX_FREQUENCIES],
+    nf: usize,
+) -> Option<(f64, [[Complex64; 6]; MAX_FREQUENCIES])> {
+    // Cholesky of AᵀA with a tiny ridge.
+    let tr: f64 = (0..6).map(|i| ata[i][i]).sum();
+    let mut l = [[0.0f64; 6]; 6];
+    for i in 0..6 {
+        for j in 0..=i {
+            let mut sum = ata[j][i] + if i == j { 1e-12 * tr } else { 0.0 };
+            for k in 0..j {
+                sum -= l[i][k] * l[j][k];
+            }
+            if i == j {
+                if sum.is_nan() || sum <= 0.0 {
+                    return None;
+                }
+                l[i][i] = sum.sqrt();
+            } else {
+                l[i][j] = sum / l[j][j];
+            }
+        }
+    }
+    let mut m = [[Complex64::new(0.0, 0.0); 6]; MAX_FREQUENCIES];
+    let mut explained = 0.0;
+    for f in 0..nf {
+        let mut y = [Complex64::new(0.0, 0.0); 6];
+        for i in 0..6 {
+            let mut s = atb[f][i];
+            for k in 0..i {
+                s -= y[k] * l[i][k];
+            }
+            y[i] = s / l[i][i];
+        }
+        for i in (0..6).rev() {
+            let mut s = y[i];
+            for k in i + 1..6 {
+                s -= m[f][k] * l[k][i];
+            }
+            m[f][i] = s / l[i][i];
+        }
+        explained += (0..6).map(|i| (m[f][i].conj() * atb[f][i]).re).sum::<f64>();
+    }
+    Some((explained, m))
 }
 
 fn qr(a: &[[f64; 6]], zones: usize) -> (Vec<f64>, bool) {
@@ -325,16 +409,17 @@ impl Detector {
         let block = (cfg.sample_rate_hz / cfg.mains_hz).round().max(1.0) as usize;
         let nx = (2.0 * GRID_HALF_WIDTH_M / GRID_STEP_M).round() as usize + 1;
         let nz = (cfg.height_m / GRID_STEP_M).round() as usize + 1;
-        let mut grid = Vec::with_capacity(nx * nz);
-        for iz in 0..nz {
-            for ix in 0..nx {
-                let x = -GRID_HALF_WIDTH_M + ix as f64 * GRID_STEP_M;
-                let z = iz as f64 * GRID_STEP_M;
-                let a: Vec<[f64; 6]> = (0..zones)
-                    .map(|k| gate.sensitivity(k, [x, 0.0, z]))
-                    .collect();
-                let (q, ok) = qr(&a, zones);
-                grid.push(Candidate { x, z, q, ok });
+        let mut grid = Vec::with_capacity(GRID_Y_M.len() * nx * nz);
+        for &y in &GRID_Y_M {
+            for iz in 0..nz {
+                for ix in 0..nx {
+                    let x = -GRID_HALF_WIDTH_M + ix as f64 * GRID_STEP_M;
+                    let z = iz as f64 * GRID_STEP_M;
+                    let a: Vec<[f64; 6]> =
+                        (0..zones).map(|k| gate.sensitivity(k, [x, y, z])).collect();
+                    let (q, ok) = qr(&a, zones);
+                    grid.push(Candidate { x, y, z, q, ok });
+                }
             }
         }
         let levels = cfg.levels;
@@ -404,27 +489,33 @@ impl Detector {
         e
     }
 
-    /// Least squares over the snapshots at `(x, z)` with displacement
-    /// `delta` per spacing, by the normal equations (6 × 6, Cholesky).
+    /// Least squares over the blocks `lo..hi` of a straight-line passage:
+    /// the object sits at `(x, v·(t − τ), z)` with `t` the block time
+    /// relative to the peak block `pb` (normal equations, Cholesky).
     #[allow(clippy::too_many_arguments, reason = "internal helper")]
-    fn stacked_fit(
+    fn traj_fit(
         &self,
         blk: &[Complex64],
         nch: usize,
+        (lo, hi, pb): (usize, usize, usize),
+        zsel: &[usize],
+        tb: f64,
         x: f64,
         z: f64,
-        delta: f64,
-        snaps: &[(usize, f64); SNAPSHOTS],
-        zsel: &[usize],
+        v: f64,
+        tau: f64,
+        acc: f64,
     ) -> Option<Fit> {
         let nf = self.freqs;
         let mut ata = [[0.0f64; 6]; 6];
         let mut atb = [[Complex64::new(0.0, 0.0); 6]; MAX_FREQUENCIES];
         let mut total = 0.0;
-        for &(bi, sy) in snaps {
+        for bi in lo..hi {
             let row = &blk[bi * nch..(bi + 1) * nch];
+            let t = (bi as f64 - pb as f64) * tb - tau;
+            let y = v * t + 0.5 * acc * t * t;
             for &zone in zsel {
-                let a = self.gate.sensitivity(zone, [x, sy * delta, z]);
+                let a = self.gate.sensitivity(zone, [x, y, z]);
                 for i in 0..6 {
                     for j in i..6 {
                         ata[i][j] += a[i] * a[j];
@@ -439,49 +530,12 @@ impl Detector {
                 }
             }
         }
-        // Cholesky of AᵀA with a tiny ridge.
-        let tr: f64 = (0..6).map(|i| ata[i][i]).sum();
-        let mut l = [[0.0f64; 6]; 6];
-        for i in 0..6 {
-            for j in 0..=i {
-                let mut sum = ata[j][i] + if i == j { 1e-12 * tr } else { 0.0 };
-                for k in 0..j {
-                    sum -= l[i][k] * l[j][k];
-                }
-                if i == j {
-                    if sum.is_nan() || sum <= 0.0 {
-                        return None;
-                    }
-                    l[i][i] = sum.sqrt();
-                } else {
-                    l[i][j] = sum / l[j][j];
-                }
-            }
-        }
-        let mut m = [[Complex64::new(0.0, 0.0); 6]; MAX_FREQUENCIES];
-        let mut explained = 0.0;
-        for f in 0..nf {
-            let mut y = [Complex64::new(0.0, 0.0); 6];
-            for i in 0..6 {
-                let mut s = atb[f][i];
-                for k in 0..i {
-                    s -= y[k] * l[i][k];
-                }
-                y[i] = s / l[i][i];
-            }
-            for i in (0..6).rev() {
-                let mut s = y[i];
-                for k in i + 1..6 {
-                    s -= m[f][k] * l[k][i];
-                }
-                m[f][i] = s / l[i][i];
-            }
-            explained += (0..6).map(|i| (m[f][i].conj() * atb[f][i]).re).sum::<f64>();
-        }
-        Some(Fit {
+        solve_normal(&ata, &atb, nf).map(|(explained, m)| Fit {
             x,
             z,
-            delta,
+            speed: v,
+            tau,
+            acc,
             explained,
             total,
             m,
@@ -594,11 +648,11 @@ impl Detector {
         let iz0 = (z0 / GRID_STEP_M).round() as isize;
         let span = (0.35 / GRID_STEP_M).round() as isize;
         let mut top = (usize::MAX, -1.0);
-        let visit = |this: &Self, iz: isize, ix: isize, top: &mut (usize, f64)| {
+        let visit = |this: &Self, iy: usize, iz: isize, ix: isize, top: &mut (usize, f64)| {
             if iz < 0 || ix < 0 || iz >= this.nz as isize || ix >= this.nx as isize {
                 return;
             }
-            let idx = iz as usize * this.nx + ix as usize;
+            let idx = (iy * this.nz + iz as usize) * this.nx + ix as usize;
             let c = &this.grid[idx];
             if !c.ok {
                 return;
@@ -612,17 +666,22 @@ impl Detector {
         while iz <= iz0 + span {
             let mut ix = 0;
             while ix < self.nx as isize {
-                visit(self, iz, ix, &mut top);
+                for iy in 0..GRID_Y_M.len() {
+                    visit(self, iy, iz, ix, &mut top);
+                }
                 ix += 2;
             }
             iz += 2;
         }
         if top.0 != usize::MAX {
-            let (cz, cx) = ((top.0 / self.nx) as isize, (top.0 % self.nx) as isize);
+            let plane = self.nz * self.nx;
+            let cy = top.0 / plane;
+            let rest = top.0 % plane;
+            let (cz, cx) = ((rest / self.nx) as isize, (rest % self.nx) as isize);
             for dz in -1..=1 {
                 for dx in -1..=1 {
                     if dz != 0 || dx != 0 {
-                        visit(self, cz + dz, cx + dx, &mut top);
+                        visit(self, cy, cz + dz, cx + dx, &mut top);
                     }
                 }
             }
@@ -646,64 +705,132 @@ impl Detector {
             self.vf = vfbuf;
             return Ok(result);
         };
-        // 5. Refine with time diversity: snapshots k spacings before and
-        // after the peak see the object at y = k·δ (δ = speed × spacing),
-        // which exposes the tensor's y entries; search δ, then (x, z).
-        let d = ((SNAPSHOT_SPACING_S * self.fs / b as f64).round() as usize).max(1);
-        // Snapshots at −2d…+2d blocks; one that falls outside the passage
-        // repeats the peak (y = 0) instead.
-        let snaps: [(usize, f64); SNAPSHOTS] = core::array::from_fn(|i| {
-            let k = i as isize - (SNAPSHOTS as isize / 2);
-            let bi = pb as isize + k * d as isize;
-            if bi >= 0 && (bi as usize) < nb {
-                (bi as usize, k as f64)
-            } else {
-                (pb, 0.0)
-            }
-        });
-        let mut zsel: Vec<usize> = (0..zn).collect();
+        // 5. Whole-trajectory fit: the object moves in a straight line
+        // `(x, v·(t − τ), z)` past the coils; every block of the window
+        // around the peak (where the signal is above 2 % of the peak) is
+        // fitted jointly. Coarse grid over speed and crossing time, then a
+        // pattern search over (x, z, v, τ).
+        let tb = b as f64 / self.fs;
+        let row_e = |bi: usize| -> f64 {
+            blk[bi * nch..(bi + 1) * nch]
+                .iter()
+                .map(Complex64::norm_sqr)
+                .sum()
+        };
+        let floor = TRAJ_FLOOR * best.1;
+        let mut lo = pb;
+        while lo > 0 && pb - lo < TRAJ_HALF && row_e(lo - 1) > floor {
+            lo -= 1;
+        }
+        let mut hi = pb + 1;
+        while hi < nb && hi - pb <= TRAJ_HALF && row_e(hi) > floor {
+            hi += 1;
+        }
+        let win = (lo, hi, pb);
+        let nzsel = TRAJ_ZONES.min(zn);
+        let mut zbuf = [0usize; MAX_ZONES];
+        for (i, z) in zbuf[..zn].iter_mut().enumerate() {
+            *z = i;
+        }
         let ze = |z: usize| -> f64 {
             v[z * nf..(z + 1) * nf]
                 .iter()
                 .map(Complex64::norm_sqr)
                 .sum()
         };
-        zsel.sort_by(|&a, &b| ze(b).total_cmp(&ze(a)));
-        zsel.truncate(FIT_ZONES.min(zn));
+        zbuf[..zn].sort_by(|&a, &b| ze(b).total_cmp(&ze(a)));
+        let zs = &zbuf[..nzsel];
         let mut bestfit: Option<Fit> = None;
-        let consider = |f: Option<Fit>, best: &mut Option<Fit>| {
+        let consider = |f: Option<Fit>, best: &mut Option<Fit>| -> bool {
             if let Some(f) = f
                 && best.as_ref().is_none_or(|b| f.explained > b.explained)
             {
                 *best = Some(f);
+                return true;
             }
+            false
         };
-        for &delta in &DELTAS_M {
-            consider(
-                self.stacked_fit(
-                    &blk,
-                    nch,
-                    c0.x,
-                    c0.z,
-                    delta * (d * b) as f64 / self.fs / SNAPSHOT_SPACING_S,
-                    &snaps,
-                    &zsel,
-                ),
-                &mut bestfit,
-            );
-        }
-        if let Some(bf) = bestfit.clone() {
-            for dz in [-1.0, 0.0, 1.0] {
-                for dx in [-1.0, 0.0, 1.0] {
-                    if dz != 0.0 || dx != 0.0 {
-                        let (x, z) = (bf.x + dx * GRID_STEP_M / 2.0, bf.z + dz * GRID_STEP_M / 2.0);
-                        consider(
-                            self.stacked_fit(&blk, nch, x, z, bf.delta, &snaps, &zsel),
-                            &mut bestfit,
-                        );
-                    }
+        // Stage 1: coarse speed × crossing-time grid at every start.
+        let mut seeds: [Option<Fit>; TRAJ_STARTS.len()] = Default::default();
+        for (slot, &(sx, sz)) in seeds.iter_mut().zip(&TRAJ_STARTS) {
+            for &v in &TRAJ_SPEEDS {
+                for k in -1..=1 {
+                    let tau = f64::from(k) * 0.5 * tb - c0.y / v;
+                    consider(
+                        self.traj_fit(&blk, nch, win, zs, tb, c0.x + sx, c0.z + sz, v, tau, 0.0),
+                        slot,
+                    );
                 }
             }
+        }
+        seeds.sort_by(|a, b| {
+            let ea = a.as_ref().map_or(f64::NEG_INFINITY, |f| f.explained);
+            let eb = b.as_ref().map_or(f64::NEG_INFINITY, |f| f.explained);
+            eb.total_cmp(&ea)
+        });
+        // Stage 2: Hooke–Jeeves pattern search from the best seeds.
+        for seed in seeds.iter_mut().take(TRAJ_KEEP) {
+            let Some(mut base) = seed.take() else {
+                continue;
+            };
+            let mut steps = [
+                GRID_STEP_M / 2.0,
+                GRID_STEP_M / 2.0,
+                0.15,
+                0.25 * tb,
+                TRAJ_ACC_STEP,
+            ];
+            let pv = |f: &Fit| [f.x, f.z, f.speed, f.tau, f.acc];
+            for _ in 0..TRAJ_ROUNDS {
+                if steps[0] < TRAJ_MIN_STEP_M {
+                    break;
+                }
+                // Exploratory moves around the base.
+                let mut cur = Some(base.clone());
+                for axis in 0..5 {
+                    let c = cur.clone().map(|f| pv(&f)).unwrap_or([0.0; 5]);
+                    for sign in [-1.0, 1.0] {
+                        let mut p = c;
+                        if axis == 2 {
+                            p[2] *= 1.0 + sign * steps[2];
+                        } else {
+                            p[axis] += sign * steps[axis];
+                        }
+                        if consider(
+                            self.traj_fit(&blk, nch, win, zs, tb, p[0], p[1], p[2], p[3], p[4]),
+                            &mut cur,
+                        ) {
+                            break;
+                        }
+                    }
+                }
+                let Some(new) = cur else { break };
+                if new.explained > base.explained {
+                    // Pattern moves along the improvement while it pays.
+                    let mut prev = pv(&base);
+                    base = new;
+                    loop {
+                        let b = pv(&base);
+                        let p: [f64; 5] = core::array::from_fn(|i| 2.0 * b[i] - prev[i]);
+                        let mut trial = Some(base.clone());
+                        if p[2] > 0.05
+                            && consider(
+                                self.traj_fit(&blk, nch, win, zs, tb, p[0], p[1], p[2], p[3], p[4]),
+                                &mut trial,
+                            )
+                            && let Some(t) = trial
+                        {
+                            prev = b;
+                            base = t;
+                        } else {
+                            break;
+                        }
+                    }
+                } else {
+                    steps.iter_mut().for_each(|s| *s *= 0.5);
+                }
+            }
+            consider(Some(base), &mut bestfit);
         }
         self.scratch = blk;
         self.vf = vfbuf;

@@ -96,13 +96,13 @@ fn detection_localisation_and_nuisance_at_the_measured_level() {
     );
     // Regression guards at the level measured when this was written.
     assert!(
-        t.threat_detection >= 0.95,
+        t.threat_detection >= 0.98,
         "threat detection {:.4}\n{}",
         t.threat_detection,
         t.table()
     );
     assert!(
-        n.nuisance_rate <= 0.60,
+        n.nuisance_rate <= 0.06,
         "nuisance {:.4}\n{}",
         n.nuisance_rate,
         n.table()
@@ -122,8 +122,8 @@ fn bar_detection_995_at_every_location_and_nuisance_5pct() {
 #[test]
 fn held_out_objects_cross_validation_at_the_measured_level() {
     let r = held_out();
-    assert!(r.threat_detection_at_5pct_fa >= 0.4, "{r:?}");
-    assert!(r.accuracy >= 0.35, "{r:?}");
+    assert!(r.threat_detection_at_5pct_fa >= 0.9, "{r:?}");
+    assert!(r.accuracy >= 0.7, "{r:?}");
 }
 
 #[test]
