@@ -192,6 +192,15 @@ pub struct PassageResult {
 }
 
 const GRID_STEP_M: f64 = 0.05;
+/// Time between the fit's snapshots (s).
+const SNAPSHOT_SPACING_S: f64 = 0.06;
+/// Snapshots in the refined fit (odd; the middle one is the peak).
+const SNAPSHOTS: usize = 5;
+/// Candidate displacements over one spacing (m): walking at 0.5–1.8 m/s.
+const DELTAS_M: [f64; 6] = [0.03, 0.045, 0.06, 0.075, 0.09, 0.108];
+/// Zones used by the refined fit (the most active ones).
+const FIT_ZONES: usize = 12;
+
 /// A least-squares fit of the tensor along one trajectory.
 #[derive(Clone, Debug)]
 struct Fit {
@@ -489,6 +498,53 @@ impl Detector {
         e
     }
 
+    /// Least squares over the snapshots at `(x, z)` with displacement
+    /// `delta` per spacing, by the normal equations (6 × 6, Cholesky).
+    #[allow(clippy::too_many_arguments, reason = "internal helper")]
+    fn stacked_fit(
+        &self,
+        blk: &[Complex64],
+        nch: usize,
+        x: f64,
+        z: f64,
+        delta: f64,
+        snaps: &[(usize, f64); SNAPSHOTS],
+        zsel: &[usize],
+    ) -> Option<Fit> {
+        let nf = self.freqs;
+        let mut ata = [[0.0f64; 6]; 6];
+        let mut atb = [[Complex64::new(0.0, 0.0); 6]; MAX_FREQUENCIES];
+        let mut total = 0.0;
+        for &(bi, sy) in snaps {
+            let row = &blk[bi * nch..(bi + 1) * nch];
+            for &zone in zsel {
+                let a = self.gate.sensitivity(zone, [x, sy * delta, z]);
+                for i in 0..6 {
+                    for j in i..6 {
+                        ata[i][j] += a[i] * a[j];
+                    }
+                }
+                for (f, acc) in atb[..nf].iter_mut().enumerate() {
+                    let bv = row[zone * nf + f];
+                    total += bv.norm_sqr();
+                    for i in 0..6 {
+                        acc[i] += bv * a[i];
+                    }
+                }
+            }
+        }
+        solve_normal(&ata, &atb, nf).map(|(explained, m)| Fit {
+            x,
+            z,
+            speed: delta,
+            tau: 0.0,
+            acc: 0.0,
+            explained,
+            total,
+            m,
+        })
+    }
+
     /// Least squares over the blocks `lo..hi` of a straight-line passage:
     /// the object sits at `(x, v·(t − τ), z)` with `t` the block time
     /// relative to the peak block `pb` (normal equations, Cholesky).
@@ -705,7 +761,69 @@ impl Detector {
             self.vf = vfbuf;
             return Ok(result);
         };
-        // 5. Whole-trajectory fit: the object moves in a straight line
+        // 5a. Detection size (the five-snapshot fit, as before the
+        // trajectory fit: a single dipole stretched over the body's own
+        // conductive response by the trajectory fit can look larger than
+        // it is, the snapshot fit does not). Time diversity: snapshots k spacings before and
+        // after the peak see the object at y = k·δ (δ = speed × spacing),
+        // which exposes the tensor's y entries; search δ, then (x, z).
+        let d = ((SNAPSHOT_SPACING_S * self.fs / b as f64).round() as usize).max(1);
+        // Snapshots at −2d…+2d blocks; one that falls outside the passage
+        // repeats the peak (y = 0) instead.
+        let snaps: [(usize, f64); SNAPSHOTS] = core::array::from_fn(|i| {
+            let k = i as isize - (SNAPSHOTS as isize / 2);
+            let bi = pb as isize + k * d as isize;
+            if bi >= 0 && (bi as usize) < nb {
+                (bi as usize, k as f64)
+            } else {
+                (pb, 0.0)
+            }
+        });
+        let mut zsel: Vec<usize> = (0..zn).collect();
+        let ze = |z: usize| -> f64 {
+            v[z * nf..(z + 1) * nf]
+                .iter()
+                .map(Complex64::norm_sqr)
+                .sum()
+        };
+        zsel.sort_by(|&a, &b| ze(b).total_cmp(&ze(a)));
+        zsel.truncate(FIT_ZONES.min(zn));
+        let mut snapfit: Option<Fit> = None;
+        let consider = |f: Option<Fit>, best: &mut Option<Fit>| {
+            if let Some(f) = f
+                && best.as_ref().is_none_or(|b| f.explained > b.explained)
+            {
+                *best = Some(f);
+            }
+        };
+        for &delta in &DELTAS_M {
+            consider(
+                self.stacked_fit(
+                    &blk,
+                    nch,
+                    c0.x,
+                    c0.z,
+                    delta * (d * b) as f64 / self.fs / SNAPSHOT_SPACING_S,
+                    &snaps,
+                    &zsel,
+                ),
+                &mut snapfit,
+            );
+        }
+        if let Some(bf) = snapfit.clone() {
+            for dz in [-1.0, 0.0, 1.0] {
+                for dx in [-1.0, 0.0, 1.0] {
+                    if dz != 0.0 || dx != 0.0 {
+                        let (x, z) = (bf.x + dx * GRID_STEP_M / 2.0, bf.z + dz * GRID_STEP_M / 2.0);
+                        consider(
+                            self.stacked_fit(&blk, nch, x, z, bf.speed, &snaps, &zsel),
+                            &mut snapfit,
+                        );
+                    }
+                }
+            }
+        }
+        // 5b. Whole-trajectory fit: the object moves in a straight line
         // `(x, v·(t − τ), z)` past the coils; every block of the window
         // around the peak (where the signal is above 2 % of the peak) is
         // fitted jointly. Coarse grid over speed and crossing time, then a
@@ -839,7 +957,12 @@ impl Detector {
         };
         let tensors: Vec<Tensor3> = fit.m[..nf].iter().map(|m| Tensor3::from_six(*m)).collect();
         let (cx, cz) = (fit.x, fit.z);
-        let size = tensors.iter().map(Tensor3::norm).fold(0.0, f64::max);
+        let size = snapfit.as_ref().map_or(0.0, |f| {
+            f.m[..nf]
+                .iter()
+                .map(|m| Tensor3::from_six(*m).norm())
+                .fold(0.0, f64::max)
+        });
         let sens = if self.program.zone_sensitivity.is_empty() {
             1.0
         } else {

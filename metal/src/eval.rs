@@ -254,6 +254,21 @@ pub struct CvReport {
     pub confusion: Vec<Vec<usize>>,
 }
 
+/// The ROC point: the fraction of threat scores above the lowest threshold
+/// that keeps the false alarms (innocuous scores above it) at or below
+/// `fa` — innocuous scores are sorted descending and the threshold is the
+/// `⌊fa · n⌋`-th highest (threats must score strictly above it). `scores`
+/// are `(threat probability, is threat)`; 0 without threat scores.
+#[must_use]
+pub fn threat_detection_at_false_alarms(scores: &[(f64, bool)], fa: f64) -> f64 {
+    let mut neg_scores: Vec<f64> = scores.iter().filter(|s| !s.1).map(|s| s.0).collect();
+    neg_scores.sort_by(|a, b| b.total_cmp(a));
+    let allowed = (fa * neg_scores.len() as f64).floor() as usize;
+    let t = neg_scores.get(allowed).copied().unwrap_or(0.0);
+    let pos = scores.iter().filter(|s| s.1).count();
+    ratio(scores.iter().filter(|s| s.1 && s.0 > t).count(), pos)
+}
+
 /// Group k-fold over whole objects: groups are shuffled (seeded) and dealt
 /// to folds; each fold's model is trained on the others.
 ///
@@ -310,13 +325,7 @@ pub fn cross_validate(
     let neg = n - pos;
     let tp = scores.iter().filter(|s| s.1 && s.0 >= threshold).count();
     let fp = scores.iter().filter(|s| !s.1 && s.0 >= threshold).count();
-    // ROC point: sort innocuous scores descending; the threshold just above
-    // the (5 % · neg)-th highest keeps false alarms ≤ 5 %.
-    let mut neg_scores: Vec<f64> = scores.iter().filter(|s| !s.1).map(|s| s.0).collect();
-    neg_scores.sort_by(|a, b| b.total_cmp(a));
-    let allowed = (0.05 * neg as f64).floor() as usize;
-    let t5 = neg_scores.get(allowed).copied().unwrap_or(0.0);
-    let tp5 = scores.iter().filter(|s| s.1 && s.0 > t5).count();
+    let td5 = threat_detection_at_false_alarms(&scores, 0.05);
     Ok(CvReport {
         folds,
         examples: n,
@@ -324,7 +333,7 @@ pub fn cross_validate(
         threat_detection: ratio(tp, pos),
         false_alarm_rate: ratio(fp, neg),
         threshold,
-        threat_detection_at_5pct_fa: ratio(tp5, pos),
+        threat_detection_at_5pct_fa: td5,
         classes,
         confusion,
     })
