@@ -132,7 +132,7 @@ pub struct Recipe {
 impl Default for Recipe {
     fn default() -> Self {
         Recipe {
-            variants_per_class: 32,
+            variants_per_class: 64,
             passes: 12,
             seed: 2026,
             train: TrainConfig::default(),
