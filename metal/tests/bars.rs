@@ -127,7 +127,7 @@ fn bar_held_out_objects_shipped_model_97_at_5pct_false_alarms() {
 }
 
 #[test]
-fn detection_localisation_and_nuisance_at_the_measured_level() {
+fn detection_localisation_and_nuisance() {
     let (t, n) = trials();
     // Height band: the bar (>= 95 %), met.
     assert!(
@@ -147,8 +147,10 @@ fn detection_localisation_and_nuisance_at_the_measured_level() {
         t.threat_detection,
         t.table()
     );
+    // Nuisance alarms: the bar (<= 5 % of passes with one
+    // innocuous item), met (0.0303).
     assert!(
-        n.nuisance_rate <= 0.06,
+        n.nuisance_rate <= 0.05,
         "nuisance {:.4}\n{}",
         n.nuisance_rate,
         n.table()
@@ -156,17 +158,17 @@ fn detection_localisation_and_nuisance_at_the_measured_level() {
 }
 
 #[test]
-#[ignore = "bar not met yet: see the CHANGELOG for the measured values"]
-fn bar_detection_995_at_every_location_and_nuisance_5pct() {
-    let (t, n) = trials();
+#[ignore = "bar not met yet (threats 0.9861, worst location right thigh 0.9583): see the CHANGELOG"]
+fn bar_detection_995_at_every_location() {
+    let (t, _) = trials();
     let (loc, worst) = t.worst_location.unwrap();
     assert!(t.threat_detection >= 0.995, "{:.4}", t.threat_detection);
     assert!(worst >= 0.995, "{loc:?} {worst:.4}");
-    assert!(n.nuisance_rate <= 0.05, "{:.4}", n.nuisance_rate);
 }
 
 #[test]
 fn held_out_objects_cross_validation_at_the_measured_level() {
+    // Regression guard at the measured level (0.9357).
     let r = held_out();
     assert!(r.threat_detection_at_5pct_fa >= 0.9, "{r:?}");
     assert!(r.accuracy >= 0.7, "{r:?}");
@@ -177,7 +179,7 @@ fn held_out_objects_cross_validation_at_the_measured_level() {
 /// training data than the shipped model, and the number swings by several
 /// points with the fold seed (0.936 / 0.993 / 0.957 for seeds 79 / 80 / 81).
 #[test]
-#[ignore = "bar not met yet: see the CHANGELOG for the measured values"]
+#[ignore = "bar not met by this protocol (0.9357 at seed 79): see the CHANGELOG"]
 fn bar_held_out_threat_detection_97_at_5pct_false_alarms() {
     assert!(held_out().threat_detection_at_5pct_fa >= 0.97);
 }
