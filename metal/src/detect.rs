@@ -555,6 +555,7 @@ impl Detector {
         nch: usize,
         (lo, hi, pb): (usize, usize, usize),
         zsel: &[usize],
+        total: f64,
         tb: f64,
         x: f64,
         z: f64,
@@ -565,23 +566,54 @@ impl Detector {
         let nf = self.freqs;
         let mut ata = [[0.0f64; 6]; 6];
         let mut atb = [[Complex64::new(0.0, 0.0); 6]; MAX_FREQUENCIES];
-        let mut total = 0.0;
-        for bi in lo..hi {
-            let row = &blk[bi * nch..(bi + 1) * nch];
-            let t = (bi as f64 - pb as f64) * tb - tau;
-            let y = v * t + 0.5 * acc * t * t;
-            for &zone in zsel {
-                let a = self.gate.sensitivity(zone, [x, y, z]);
-                for i in 0..6 {
-                    for j in i..6 {
-                        ata[i][j] += a[i] * a[j];
+        if nf == 4 {
+            // The default gate: Aᵀb over 8 interleaved reals (vectorises;
+            // the same sums in the same order as the general path).
+            let mut acc8 = [[0.0f64; 8]; 6];
+            for bi in lo..hi {
+                let row = &blk[bi * nch..(bi + 1) * nch];
+                let t = (bi as f64 - pb as f64) * tb - tau;
+                let y = v * t + 0.5 * acc * t * t;
+                for &zone in zsel {
+                    let a = self.gate.sensitivity(zone, [x, y, z]);
+                    for i in 0..6 {
+                        for j in i..6 {
+                            ata[i][j] += a[i] * a[j];
+                        }
+                    }
+                    let b = &row[zone * 4..zone * 4 + 4];
+                    let bf = [
+                        b[0].re, b[0].im, b[1].re, b[1].im, b[2].re, b[2].im, b[3].re, b[3].im,
+                    ];
+                    for i in 0..6 {
+                        for k in 0..8 {
+                            acc8[i][k] += bf[k] * a[i];
+                        }
                     }
                 }
-                for (f, acc) in atb[..nf].iter_mut().enumerate() {
-                    let bv = row[zone * nf + f];
-                    total += bv.norm_sqr();
+            }
+            for f in 0..4 {
+                for i in 0..6 {
+                    atb[f][i] = Complex64::new(acc8[i][2 * f], acc8[i][2 * f + 1]);
+                }
+            }
+        } else {
+            for bi in lo..hi {
+                let row = &blk[bi * nch..(bi + 1) * nch];
+                let t = (bi as f64 - pb as f64) * tb - tau;
+                let y = v * t + 0.5 * acc * t * t;
+                for &zone in zsel {
+                    let a = self.gate.sensitivity(zone, [x, y, z]);
                     for i in 0..6 {
-                        acc[i] += bv * a[i];
+                        for j in i..6 {
+                            ata[i][j] += a[i] * a[j];
+                        }
+                    }
+                    for (f, acc) in atb[..nf].iter_mut().enumerate() {
+                        let bv = row[zone * nf + f];
+                        for i in 0..6 {
+                            acc[i] += bv * a[i];
+                        }
                     }
                 }
             }
@@ -823,11 +855,12 @@ impl Detector {
                 }
             }
         }
-        // 5b. Whole-trajectory fit: the object moves in a straight line
-        // `(x, v·(t − τ), z)` past the coils; every block of the window
-        // around the peak (where the signal is above 2 % of the peak) is
-        // fitted jointly. Coarse grid over speed and crossing time, then a
-        // pattern search over (x, z, v, τ).
+        // 5b. Whole-trajectory fit (position, tensors, features, class): the
+        // object moves along `(x, v·t' + a·t'²/2, z)`, `t' = t − τ`, past
+        // the coils; every block of the window around the peak (while the
+        // signal is above 2 % of the peak) is fitted jointly. Coarse speed ×
+        // crossing-time grid at seven starts, then Hooke–Jeeves over
+        // (x, z, v, τ, a) from the best three.
         let tb = b as f64 / self.fs;
         let row_e = |bi: usize| -> f64 {
             blk[bi * nch..(bi + 1) * nch]
@@ -858,6 +891,16 @@ impl Detector {
         };
         zbuf[..zn].sort_by(|&a, &b| ze(b).total_cmp(&ze(a)));
         let zs = &zbuf[..nzsel];
+        // The window's energy (for the fit residual).
+        let mut total = 0.0;
+        for bi in lo..hi {
+            let row = &blk[bi * nch..(bi + 1) * nch];
+            for &zone in zs {
+                for bv in &row[zone * nf..(zone + 1) * nf] {
+                    total += bv.norm_sqr();
+                }
+            }
+        }
         let mut bestfit: Option<Fit> = None;
         let consider = |f: Option<Fit>, best: &mut Option<Fit>| -> bool {
             if let Some(f) = f
@@ -875,7 +918,19 @@ impl Detector {
                 for k in -1..=1 {
                     let tau = f64::from(k) * 0.5 * tb - c0.y / v;
                     consider(
-                        self.traj_fit(&blk, nch, win, zs, tb, c0.x + sx, c0.z + sz, v, tau, 0.0),
+                        self.traj_fit(
+                            &blk,
+                            nch,
+                            win,
+                            zs,
+                            total,
+                            tb,
+                            c0.x + sx,
+                            c0.z + sz,
+                            v,
+                            tau,
+                            0.0,
+                        ),
                         slot,
                     );
                 }
@@ -915,7 +970,9 @@ impl Detector {
                             p[axis] += sign * steps[axis];
                         }
                         if consider(
-                            self.traj_fit(&blk, nch, win, zs, tb, p[0], p[1], p[2], p[3], p[4]),
+                            self.traj_fit(
+                                &blk, nch, win, zs, total, tb, p[0], p[1], p[2], p[3], p[4],
+                            ),
                             &mut cur,
                         ) {
                             break;
@@ -933,7 +990,9 @@ impl Detector {
                         let mut trial = Some(base.clone());
                         if p[2] > 0.05
                             && consider(
-                                self.traj_fit(&blk, nch, win, zs, tb, p[0], p[1], p[2], p[3], p[4]),
+                                self.traj_fit(
+                                    &blk, nch, win, zs, total, tb, p[0], p[1], p[2], p[3], p[4],
+                                ),
                                 &mut trial,
                             )
                             && let Some(t) = trial
