@@ -181,13 +181,16 @@ pub struct PassageResult {
     pub side: Option<Side>,
     /// Estimated position `[x, z]` in the coil plane (m).
     pub position_m: [f64; 2],
-    /// Largest tensor norm over the frequencies (m³).
+    /// Largest tensor norm over the frequencies (m³) of the five-snapshot
+    /// fit around the peak: the size compared with the program's threshold.
     pub size_m3: f64,
     /// Time of the peak from the passage start (s).
     pub peak_s: f64,
-    /// Fraction of the peak's energy the single-dipole fit leaves unexplained.
+    /// Fraction of the window's energy (the trajectory fit's blocks and
+    /// zones) the single-dipole trajectory fit leaves unexplained.
     pub fit_residual: f64,
-    /// The estimated tensor at each gate frequency (gate frame).
+    /// The estimated tensor at each gate frequency (gate frame; the
+    /// trajectory fit, whose features are classified).
     pub tensors: Vec<Tensor3>,
 }
 
