@@ -431,6 +431,10 @@ fn demo_yields_one_passage_per_person_or_an_explicit_flag() {
     assert_eq!(s.fever.alarmed, s.fever.truth, "{s:?}");
     assert_eq!(s.threat.alarmed, s.threat.truth, "{s:?}");
     assert_eq!(s.sensor_faults, 0, "{s:?}");
+    // The like-for-like nuisance tally is a subset of the whole one.
+    assert!(s.nuisance_alone.truth > 0, "{s:?}");
+    assert!(s.nuisance_alone.truth <= s.nuisance.truth, "{s:?}");
+    assert!(s.nuisance_alone.alarmed <= s.nuisance.alarmed, "{s:?}");
     // Same seed, same passages.
     let again = demo::run(&cfg, None, |_| {}).unwrap();
     assert_eq!(again.passages, s.passages);

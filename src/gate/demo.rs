@@ -153,6 +153,13 @@ pub struct DemoSummary {
     /// Nuisance: persons carrying one innocuous item; threat alarms among
     /// them (`alarmed`) and re-checks.
     pub nuisance: Tally,
+    /// Nuisance as the metal detector's bar counts it — one person with one
+    /// innocuous item through the coils: those of [`DemoSummary::nuisance`]
+    /// whose passage is theirs alone and not flagged
+    /// [`PassageFlags::METAL_OVERLAP`] (no other person's metal in the
+    /// window). The others are in `nuisance` only: a passage shared with a
+    /// knife carrier rightly alarms.
+    pub nuisance_alone: Tally,
     /// Passages with a re-check.
     pub rechecks: u64,
     /// Passages with a sensor-fault alarm.
@@ -685,11 +692,17 @@ fn summarise(cfg: &DemoConfig, truth: &mut [Truth], passages: &[Passage]) -> Dem
             s.threat.false_alarms += 1;
         }
         if tr.innocuous {
-            s.nuisance.truth += 1;
-            if p.alarms.contains(Alarms::THREAT) {
-                s.nuisance.alarmed += 1;
-            } else if p.alarms.contains(Alarms::RECHECK) {
-                s.nuisance.rechecked += 1;
+            let alone = !shared && !p.flags.contains(PassageFlags::METAL_OVERLAP);
+            for (tally, counts) in [(&mut s.nuisance, true), (&mut s.nuisance_alone, alone)] {
+                if !counts {
+                    continue;
+                }
+                tally.truth += 1;
+                if p.alarms.contains(Alarms::THREAT) {
+                    tally.alarmed += 1;
+                } else if p.alarms.contains(Alarms::RECHECK) {
+                    tally.rechecked += 1;
+                }
             }
         }
     }

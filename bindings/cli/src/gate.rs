@@ -406,6 +406,11 @@ fn demo_rows(s: &demo::DemoSummary) -> Vec<(String, String, String)> {
             format!("0 of {}", s.nuisance.truth),
         ),
         (
+            "    alone, no metal overlap".to_owned(),
+            s.nuisance_alone.alarmed.to_string(),
+            format!("0 of {}", s.nuisance_alone.truth),
+        ),
+        (
             "threat alarms on persons carrying no threat".into(),
             s.threat.false_alarms.to_string(),
             "0".into(),

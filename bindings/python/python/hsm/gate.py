@@ -214,6 +214,7 @@ class DemoSummary(TypedDict):
     threat: Tally
     threat_classes: list[ClassTally]
     nuisance: Tally
+    nuisance_alone: Tally
     rechecks: int
     sensor_faults: int
     frames: int
