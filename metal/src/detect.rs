@@ -569,55 +569,44 @@ impl Detector {
         let nf = self.freqs;
         let mut ata = [[0.0f64; 6]; 6];
         let mut atb = [[Complex64::new(0.0, 0.0); 6]; MAX_FREQUENCIES];
-        if nf == 4 {
-            // The default gate: Aᵀb over 8 interleaved reals (vectorises;
-            // the same sums in the same order as the general path).
-            let mut acc8 = [[0.0f64; 8]; 6];
-            for bi in lo..hi {
-                let row = &blk[bi * nch..(bi + 1) * nch];
-                let t = (bi as f64 - pb as f64) * tb - tau;
-                let y = v * t + 0.5 * acc * t * t;
-                for &zone in zsel {
-                    let a = self.gate.sensitivity(zone, [x, y, z]);
-                    for i in 0..6 {
-                        for j in i..6 {
-                            ata[i][j] += a[i] * a[j];
-                        }
+        // The default gate (4 frequencies) sums Aᵀb over 8 interleaved reals
+        // (vectorises; the same sums in the same order as the general path).
+        let mut sums8 = [[0.0f64; 8]; 6];
+        for bi in lo..hi {
+            let row = &blk[bi * nch..(bi + 1) * nch];
+            let t = (bi as f64 - pb as f64) * tb - tau;
+            let y = v * t + 0.5 * acc * t * t;
+            for &zone in zsel {
+                let a = self.gate.sensitivity(zone, [x, y, z]);
+                for i in 0..6 {
+                    for j in i..6 {
+                        ata[i][j] += a[i] * a[j];
                     }
+                }
+                if nf == 4 {
                     let b = &row[zone * 4..zone * 4 + 4];
                     let bf = [
                         b[0].re, b[0].im, b[1].re, b[1].im, b[2].re, b[2].im, b[3].re, b[3].im,
                     ];
                     for i in 0..6 {
                         for k in 0..8 {
-                            acc8[i][k] += bf[k] * a[i];
+                            sums8[i][k] += bf[k] * a[i];
                         }
                     }
-                }
-            }
-            for f in 0..4 {
-                for i in 0..6 {
-                    atb[f][i] = Complex64::new(acc8[i][2 * f], acc8[i][2 * f + 1]);
-                }
-            }
-        } else {
-            for bi in lo..hi {
-                let row = &blk[bi * nch..(bi + 1) * nch];
-                let t = (bi as f64 - pb as f64) * tb - tau;
-                let y = v * t + 0.5 * acc * t * t;
-                for &zone in zsel {
-                    let a = self.gate.sensitivity(zone, [x, y, z]);
-                    for i in 0..6 {
-                        for j in i..6 {
-                            ata[i][j] += a[i] * a[j];
-                        }
-                    }
-                    for (f, acc) in atb[..nf].iter_mut().enumerate() {
+                } else {
+                    for (f, sums) in atb[..nf].iter_mut().enumerate() {
                         let bv = row[zone * nf + f];
                         for i in 0..6 {
-                            acc[i] += bv * a[i];
+                            sums[i] += bv * a[i];
                         }
                     }
+                }
+            }
+        }
+        if nf == 4 {
+            for f in 0..4 {
+                for i in 0..6 {
+                    atb[f][i] = Complex64::new(sums8[i][2 * f], sums8[i][2 * f + 1]);
                 }
             }
         }
