@@ -59,6 +59,15 @@ enum Frames<'py> {
     F32(Bound<'py, PyArrayDyn<f32>>),
 }
 
+impl Frames<'_> {
+    fn shape(&self) -> Vec<usize> {
+        match self {
+            Frames::U16(a) => a.shape().to_vec(),
+            Frames::F32(a) => a.shape().to_vec(),
+        }
+    }
+}
+
 fn frames<'py>(what: &str, obj: &Bound<'py, PyAny>) -> PyResult<Frames<'py>> {
     let untyped = obj.cast::<PyUntypedArray>().map_err(|_| {
         PyTypeError::new_err(format!(
@@ -155,12 +164,12 @@ impl PyFrameProcessor {
         let t = timestamp_us.unwrap_or_else(|| self.last_t.map_or(0, |p| p.saturating_add(33_333)));
         let frames = frames("frame", frame)?;
         let (inner, result) = (&mut self.inner, &mut self.result);
+        let shape = frames.shape();
+        let [h, w] = shape[..] else {
+            return Err(shape_error(py, "frame", &shape, "a 2-D frame (H, W)"));
+        };
         let r = match &frames {
             Frames::U16(a) => {
-                let shape = a.shape().to_vec();
-                let [h, w] = shape[..] else {
-                    return Err(shape_error(py, "frame", &shape, "a 2-D frame (H, W)"));
-                };
                 let guard = a.try_readonly()?;
                 let data = guard.as_slice()?;
                 detach_if_large(py, data.len(), || {
@@ -172,10 +181,6 @@ impl PyFrameProcessor {
                 })
             }
             Frames::F32(a) => {
-                let shape = a.shape().to_vec();
-                let [h, w] = shape[..] else {
-                    return Err(shape_error(py, "frame", &shape, "a 2-D frame (H, W)"));
-                };
                 let guard = a.try_readonly()?;
                 let data = guard.as_slice()?;
                 detach_if_large(py, data.len(), || {
@@ -232,17 +237,17 @@ impl PyFrameProcessor {
         // `results` is kept between calls: its face buffers are reused.
         let (inner, results) = (&mut self.inner, &mut self.results);
         let (first, interval) = (Timestamp(first_us), Micros(interval_us));
+        let shape = frames.shape();
+        let [n, h, w] = shape[..] else {
+            return Err(shape_error(
+                py,
+                "stack",
+                &shape,
+                "a stack of frames (N, H, W)",
+            ));
+        };
         let r = match &frames {
             Frames::U16(a) => {
-                let shape = a.shape().to_vec();
-                let [n, h, w] = shape[..] else {
-                    return Err(shape_error(
-                        py,
-                        "stack",
-                        &shape,
-                        "a stack of frames (N, H, W)",
-                    ));
-                };
                 let guard = a.try_readonly()?;
                 let data = guard.as_slice()?;
                 detach_if_large(py, data.len(), || {
@@ -250,15 +255,6 @@ impl PyFrameProcessor {
                 })
             }
             Frames::F32(a) => {
-                let shape = a.shape().to_vec();
-                let [n, h, w] = shape[..] else {
-                    return Err(shape_error(
-                        py,
-                        "stack",
-                        &shape,
-                        "a stack of frames (N, H, W)",
-                    ));
-                };
                 let guard = a.try_readonly()?;
                 let data = guard.as_slice()?;
                 detach_if_large(py, data.len(), || {
