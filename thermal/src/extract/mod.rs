@@ -31,8 +31,11 @@
 //!    and noise specks do not qualify). A face below `min_face_pixels` is
 //!    reported with `TOO_FEW_PIXELS`.
 //! 4. **Measurement site.** The region's `candidates` hottest pixels
-//!    (ties in raster order) are collected (runs visited hottest first,
-//!    stopping at the first run cooler than the list's floor); each is scored by the mean of
+//!    (ties in raster order) are collected: from the runs that reach a
+//!    floor guessed from the same face slot's spread in the last frame when
+//!    those hold enough pixels (exact either way), else with the runs
+//!    visited hottest first, stopping at the first run cooler than the
+//!    list's floor. Each is scored by the mean of
 //!    the in-band pixels of its 3 × 3 window **without the window's hottest
 //!    one**; a window with two or more pixels above the band (a hot object
 //!    beside the face) or fewer than five in band is rejected. The best
@@ -243,6 +246,8 @@ struct Region {
 
 const NO_RUN: u32 = u32::MAX;
 const MAX_CANDIDATES: usize = 64;
+/// Face slots with a spread hint ([`FrameProcessor::measure`]).
+const GAP_HINTS: usize = 8;
 
 /// The per-frame extractor. Configure once, call [`FrameProcessor::process`]
 /// per frame. Holds state across frames (blackbody tracking, the previous
@@ -266,6 +271,12 @@ pub struct FrameProcessor {
     col_same: Vec<bool>,
     run_max: Vec<(u16, u32)>,
     top: Vec<u64>,
+    /// Per face slot (the i-th face measured in a frame), the last
+    /// spread between its hottest pixel and its k-th hottest (counts): a
+    /// guess for the next frame's (speed only; results do not depend on it).
+    gap_hint: [u16; GAP_HINTS],
+    /// Faces whose guess held / failed (tests check both paths run).
+    guesses: [u32; 2],
     hot_rows: Vec<bool>,
     row_step: usize,
     /// Tests only: always take the exhaustive site path.
@@ -411,6 +422,8 @@ impl FrameProcessor {
             col_same: Vec::new(),
             run_max: Vec::new(),
             top: Vec::new(),
+            gap_hint: [0; GAP_HINTS],
+            guesses: [0; 2],
             hot_rows: Vec::new(),
             row_step: row_step(cfg.min_region_pixels),
             exhaustive_sites: false,
@@ -592,7 +605,8 @@ impl FrameProcessor {
                 out.dropped_faces += 1;
                 continue;
             }
-            let mut reading = self.measure(frame, &r);
+            let slot = out.faces.len() % GAP_HINTS;
+            let mut reading = self.measure(frame, &r, slot);
             reading.flags |= out.frame_flags;
             if r.area < min_face {
                 reading.flags |= QualityFlags::TOO_FEW_PIXELS;
@@ -810,7 +824,7 @@ impl FrameProcessor {
     }
 
     /// Site, temperature and the region's own flags.
-    fn measure(&mut self, frame: &FrameView<'_, u16>, r: &Region) -> FaceReading {
+    fn measure(&mut self, frame: &FrameView<'_, u16>, r: &Region, slot: usize) -> FaceReading {
         let lo = self.lo;
         let m = match self.cfg.site {
             SiteStatistic::TrimmedWindow { candidates } => usize::from(candidates),
@@ -819,8 +833,9 @@ impl FrameProcessor {
         // The m hottest pixels whose window is acceptable, sorted by value
         // descending then raster order: (value, x, y, score, edge). First
         // the `k` hottest pixels by value alone: each run's maximum is taken
-        // (vectorised), the runs are visited hottest first, and the visit
-        // stops at the first run whose maximum is below the list's floor.
+        // (vectorised); the runs reaching a guessed floor are gathered, or
+        // else the runs are visited hottest first, the visit stopping at the
+        // first run whose maximum is below the list's floor.
         // Then their windows, in that order, until m are accepted. When
         // fewer than m of the k are accepted and the region has more
         // pixels, the exhaustive scan decides (same result, slower; rare).
@@ -846,75 +861,110 @@ impl FrameProcessor {
             prev_run = Some(run);
             run_i = self.next[run_i as usize];
         }
-        // The runs are visited hottest first, but the visit usually ends
-        // within the first dozen: they are ordered lazily, in three
-        // segments sorted when reached — the hottest `HEAD`, the rest of
-        // the hottest `k`, the others — each partitioned from the next by a
-        // linear-time selection.
-        const HEAD: usize = 16;
-        let by_max = |a: &(u16, u32)| core::cmp::Reverse(a.0);
-        let n_runs = self.run_max.len();
-        let (seg_k, seg_head) = (k.min(n_runs), HEAD.min(k).min(n_runs));
-        if n_runs > seg_k {
-            self.run_max.select_nth_unstable_by_key(seg_k - 1, by_max);
-        }
-        if seg_k > seg_head && seg_head > 0 {
-            self.run_max[..seg_k].select_nth_unstable_by_key(seg_head - 1, by_max);
-        }
-        self.run_max[..seg_head].sort_unstable_by_key(by_max);
-        // Pixels at or above the floor are gathered unsorted as packed keys
-        // (`!value` above the row and column, `!v << 40 | y << 20 | x`, frames
-        // being at most 32 768 wide: ascending = better); every 4k
-        // of them the best k are kept and the floor rises to the k-th
-        // value. The floor starts at the k-th largest run maximum: those k
-        // maxima are k pixels at least that hot, so no cooler pixel can be
-        // among the k best.
-        let mut floor = if n_runs >= k {
-            self.run_max[..k].iter().map(|r| r.0).min().unwrap_or(0)
-        } else {
-            0
-        };
-        let mut full = false;
-        self.top.clear();
-        for i in 0..n_runs {
-            if i == seg_head {
-                self.run_max[seg_head..seg_k].sort_unstable_by_key(by_max);
-            }
-            if i == seg_k {
-                self.run_max[seg_k..].sort_unstable_by_key(by_max);
-            }
-            let (run_max, ri) = self.run_max[i];
-            if full && run_max < floor {
-                break;
-            }
-            if run_max < floor {
-                continue;
-            }
-            let run = self.runs[ri as usize];
-            let Some(px) = frame
-                .row(run.y as usize)
-                .and_then(|row| row.get(run.x0 as usize..run.x1 as usize))
-            else {
-                continue;
-            };
-            let row_key = (u64::from(run.y) << 20) | u64::from(run.x0);
-            for (c, chunk) in px.chunks(16).enumerate() {
-                if max_u16(chunk) < floor {
+        // First a guess: the k best pixels are at least as hot as the
+        // hottest pixel minus 1.25 times this face slot's last spread. The runs whose
+        // maximum reaches that guess are gathered in any order; when they
+        // hold at least k pixels at or above it, the guess was safe (the k
+        // best are among them) and no ordering of the runs is needed.
+        let hottest = self.run_max.iter().map(|r| r.0).max().unwrap_or(0);
+        let mut guessed = false;
+        let hint = self.gap_hint[slot];
+        if hint > 0 && r.area as usize >= k {
+            let g = hottest.saturating_sub(hint + hint / 4 + 2);
+            self.top.clear();
+            for &(run_max, ri) in &self.run_max {
+                if run_max < g {
                     continue;
                 }
-                let key = row_key + 16 * c as u64;
-                for (dx, &v) in chunk.iter().enumerate() {
-                    if v >= floor {
-                        self.top.push((u64::from(!v) << 40) | (key + dx as u64));
-                    }
+                let run = self.runs[ri as usize];
+                if let Some(px) = frame
+                    .row(run.y as usize)
+                    .and_then(|row| row.get(run.x0 as usize..run.x1 as usize))
+                {
+                    gather(
+                        px,
+                        (u64::from(run.y) << 20) | u64::from(run.x0),
+                        g,
+                        &mut self.top,
+                    );
                 }
             }
-            if self.top.len() >= 4 * k {
-                (floor, full) = keep_best(&mut self.top, k);
+            guessed = self.top.len() >= k;
+            let i = usize::from(!guessed);
+            self.guesses[i] = self.guesses[i].wrapping_add(1);
+        }
+        if !guessed {
+            // The runs are visited hottest first, but the visit usually ends
+            // within the first dozen: they are ordered lazily, in three
+            // segments sorted when reached — the hottest `HEAD`, the rest of
+            // the hottest `k`, the others — each partitioned from the next by a
+            // linear-time selection.
+            const HEAD: usize = 16;
+            let by_max = |a: &(u16, u32)| core::cmp::Reverse(a.0);
+            let n_runs = self.run_max.len();
+            let (seg_k, seg_head) = (k.min(n_runs), HEAD.min(k).min(n_runs));
+            if n_runs > seg_k {
+                self.run_max.select_nth_unstable_by_key(seg_k - 1, by_max);
+            }
+            if seg_k > seg_head && seg_head > 0 {
+                self.run_max[..seg_k].select_nth_unstable_by_key(seg_head - 1, by_max);
+            }
+            self.run_max[..seg_head].sort_unstable_by_key(by_max);
+            // Pixels at or above the floor are gathered unsorted as packed keys
+            // (`!value` above the row and column, `!v << 40 | y << 20 | x`, frames
+            // being at most 32 768 wide: ascending = better); every 4k
+            // of them the best k are kept and the floor rises to the k-th
+            // value. The floor starts at the k-th largest run maximum: those k
+            // maxima are k pixels at least that hot, so no cooler pixel can be
+            // among the k best.
+            let mut floor = if n_runs >= k {
+                self.run_max[..k].iter().map(|r| r.0).min().unwrap_or(0)
+            } else {
+                0
+            };
+            let mut full = false;
+            self.top.clear();
+            for i in 0..n_runs {
+                if i == seg_head {
+                    self.run_max[seg_head..seg_k].sort_unstable_by_key(by_max);
+                }
+                if i == seg_k {
+                    self.run_max[seg_k..].sort_unstable_by_key(by_max);
+                }
+                let (run_max, ri) = self.run_max[i];
+                if full && run_max < floor {
+                    break;
+                }
+                if run_max < floor {
+                    continue;
+                }
+                let run = self.runs[ri as usize];
+                let Some(px) = frame
+                    .row(run.y as usize)
+                    .and_then(|row| row.get(run.x0 as usize..run.x1 as usize))
+                else {
+                    continue;
+                };
+                gather(
+                    px,
+                    (u64::from(run.y) << 20) | u64::from(run.x0),
+                    floor,
+                    &mut self.top,
+                );
+                if self.top.len() >= 4 * k {
+                    (floor, full) = keep_best(&mut self.top, k);
+                }
             }
         }
         keep_best(&mut self.top, k);
         let nt = self.top.len();
+        if nt == k
+            && let Some(&last) = self.top.last()
+        {
+            self.gap_hint[slot] = hottest
+                .saturating_sub(!((last >> 40) as u16))
+                .clamp(1, u16::MAX / 2);
+        }
         let mut cand = [(0u16, 0u32, 0u32, 0f64, false); MAX_CANDIDATES];
         let mut nc = 0usize;
         let mut rejected_hottest: Option<(u16, u32, u32)> = None;
@@ -1065,9 +1115,31 @@ impl FrameProcessor {
         let (x, y) = (x as usize, y as usize);
         let (fw, fh) = (frame.width(), frame.height());
         let clipped = x == 0 || y == 0 || x + 1 >= fw || y + 1 >= fh;
+        let (x0, x1) = (x.saturating_sub(1), (x + 2).min(fw));
+        let rows = [
+            if y > 0 { frame.row(y - 1) } else { None },
+            frame.row(y),
+            frame.row(y + 1),
+        ];
+        let win = |r: Option<&[u16]>| -> Option<[u16; 3]> {
+            r.and_then(|r| r.get(x0..x1))
+                .and_then(|p| p.first_chunk::<3>())
+                .copied()
+        };
+        if let (Some(a), Some(b), Some(c)) = (win(rows[0]), win(rows[1]), win(rows[2])) {
+            // Interior: nine pixels; all in band is the common case.
+            let px = [a[0], a[1], a[2], b[0], b[1], b[2], c[0], c[1], c[2]];
+            let (mn, mx) = px
+                .iter()
+                .fold((u16::MAX, 0u16), |(mn, mx), &p| (mn.min(p), mx.max(p)));
+            if mn >= lo && mx.wrapping_sub(lo) <= span {
+                let s: u32 = px.iter().map(|&p| u32::from(p)).sum();
+                return Some((f64::from(s - u32::from(mx)) / 8.0, clipped));
+            }
+        }
         for yy in y.saturating_sub(1)..(y + 2).min(fh) {
             let Some(row) = frame.row(yy) else { continue };
-            for &p in row.get(x.saturating_sub(1)..(x + 2).min(fw)).unwrap_or(&[]) {
+            for &p in row.get(x0..x1).unwrap_or(&[]) {
                 if p.wrapping_sub(lo) <= span {
                     n_in += 1;
                     sum += u64::from(p);
@@ -1144,6 +1216,24 @@ fn row_step(min_region_pixels: u32) -> usize {
     s
 }
 
+/// Appends the packed keys (see [`FrameProcessor::measure`]) of the
+/// pixels at or above `floor` of the run `px` whose first pixel's key is
+/// `row_key`, skipping 16-pixel chunks whose maximum is below it.
+#[inline]
+fn gather(px: &[u16], row_key: u64, floor: u16, top: &mut Vec<u64>) {
+    for (c, chunk) in px.chunks(16).enumerate() {
+        if max_u16(chunk) < floor {
+            continue;
+        }
+        let key = row_key + 16 * c as u64;
+        for (dx, &v) in chunk.iter().enumerate() {
+            if v >= floor {
+                top.push((u64::from(!v) << 40) | (key + dx as u64));
+            }
+        }
+    }
+}
+
 /// Keeps the best `k` of the packed keys `v` (`!value << 40 | raster`: the
 /// smallest is the hottest, earliest pixel), sorted; returns the k-th value
 /// and whether there were at least `k`.
@@ -1189,9 +1279,20 @@ fn first_count(conv: &Converter, lo: u16, hi: u16, pred: impl Fn(f64) -> bool) -
 /// has a signed 16-bit maximum only, so the sign bit is flipped around it.
 #[inline]
 fn max_u16(px: &[u16]) -> u16 {
-    let m = px.iter().fold(i16::MIN, |m, &v| {
-        m.max(i16::from_ne_bytes((v ^ 0x8000).to_ne_bytes()))
-    });
+    // Signed lanes after flipping the top bit (SSE2 has a signed i16 max
+    // only); a tail shorter than a vector is covered by an overlapping last
+    // vector.
+    let flipped = |c: &[u16; 8]| bytemuck::cast::<[u16; 8], i16x8>(*c) ^ i16x8::splat(i16::MIN);
+    let (chunks, _) = px.as_chunks::<8>();
+    let m = match px.last_chunk::<8>() {
+        Some(last) => chunks
+            .iter()
+            .fold(flipped(last), |m, c| m.max(flipped(c)))
+            .reduce_max(),
+        None => px.iter().fold(i16::MIN, |m, &v| {
+            m.max(i16::from_ne_bytes((v ^ 0x8000).to_ne_bytes()))
+        }),
+    };
     u16::from_ne_bytes(m.to_ne_bytes()) ^ 0x8000
 }
 
@@ -1232,74 +1333,74 @@ fn any_in_band(row: &[u16], x_from: u32, x_to: u32, lo: u16, span: u16) -> bool 
 /// Appends the in-band runs of `row[x_from..x_to]`.
 ///
 /// Each block of [`LANES`] pixels becomes a bit mask (vectorised compares
-/// and a movemask); a block with no pixel in band outside a run, or all in
-/// band inside one, changes nothing and is passed over at once; in the
-/// others — a face's edges — the mask's transitions are the runs' starts
-/// and ends.
+/// and a movemask). A run starts or ends where a pixel's in-band bit
+/// differs from its left neighbour's: `mask ^ (mask << 1 | carry)` marks
+/// those transitions, which alternate start, end, start, … along the row
+/// and are read off with `trailing_zeros`. A block without a transition —
+/// all outside band, or all inside a run — costs one compare.
 #[inline]
 fn scan(row: &[u16], x_from: u32, x_to: u32, y: u32, lo: u16, span: u16, runs: &mut Vec<Run>) {
     let Some(seg) = row.get(x_from as usize..x_to as usize) else {
         return;
     };
-    let mut start: Option<u32> = None;
+    // `open`: the pixel left of the block is in band (a run is open at `start`).
+    let (mut open, mut start) = (false, 0u32);
     let mut base = x_from;
     let (blocks, rest) = seg.as_chunks::<LANES>();
     for block in blocks {
-        mask_runs(
-            u64::from(block_mask(block, lo, span)),
-            LANES as u32,
-            base,
-            y,
-            &mut start,
-            runs,
-        );
+        let mask = block_mask(block, lo, span);
+        transitions(mask, LANES as u32, base, y, &mut open, &mut start, runs);
         base += LANES as u32;
     }
-    let mut mask = 0u64;
+    let mut mask = 0u32;
     for (i, &v) in rest.iter().enumerate() {
-        mask |= u64::from(v.wrapping_sub(lo) <= span) << i;
+        mask |= u32::from(v.wrapping_sub(lo) <= span) << i;
     }
-    mask_runs(mask, rest.len() as u32, base, y, &mut start, runs);
-    if let Some(s) = start {
-        runs.push(Run { y, x0: s, x1: x_to });
+    transitions(
+        mask,
+        rest.len() as u32,
+        base,
+        y,
+        &mut open,
+        &mut start,
+        runs,
+    );
+    if open {
+        runs.push(Run {
+            y,
+            x0: start,
+            x1: x_to,
+        });
     }
 }
 
-/// Reads run starts and ends off the low `n` bits of `mask` (pixel `base`
-/// is bit 0); `start` carries an open run across blocks.
+/// Reads the run starts and ends off the low `n` (≤ 32) bits of `mask`
+/// (pixel `base` is bit 0); `open` and `start` carry a run across blocks.
 #[inline]
-fn mask_runs(mask: u64, n: u32, base: u32, y: u32, start: &mut Option<u32>, runs: &mut Vec<Run>) {
-    let full = if n >= 64 { u64::MAX } else { (1u64 << n) - 1 };
-    // Fast paths: nothing changes in this block.
-    if (start.is_none() && mask == 0) || (start.is_some() && mask == full) {
-        return;
-    }
-    let mut pos = 0u32;
-    while pos < n {
-        let from = full & (u64::MAX << pos);
-        if let Some(s) = *start {
-            // The run ends at the first zero bit at or after pos.
-            let zeros = !mask & from;
-            if zeros == 0 {
-                return;
-            }
-            let end = zeros.trailing_zeros();
+fn transitions(
+    mask: u32,
+    n: u32,
+    base: u32,
+    y: u32,
+    open: &mut bool,
+    start: &mut u32,
+    runs: &mut Vec<Run>,
+) {
+    let (mask, carry) = (u64::from(mask), u64::from(*open));
+    let mut t = (mask ^ ((mask << 1) | carry)) & ((1u64 << n) - 1);
+    while t != 0 {
+        let x = base + t.trailing_zeros();
+        if *open {
             runs.push(Run {
                 y,
-                x0: s,
-                x1: base + end,
+                x0: *start,
+                x1: x,
             });
-            *start = None;
-            pos = end;
         } else {
-            let ones = mask & from;
-            if ones == 0 {
-                return;
-            }
-            let begin = ones.trailing_zeros();
-            *start = Some(base + begin);
-            pos = begin;
+            *start = x;
         }
+        *open = !*open;
+        t &= t - 1;
     }
 }
 

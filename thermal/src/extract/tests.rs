@@ -363,10 +363,13 @@ mod scan_props {
     }
 }
 
-/// The fast paths (rows sampled every `row_step`, hottest-run-first site
-/// candidates) give exactly the results of a full scan with the exhaustive
-/// site search, on frames of random warm blobs, specks and lines, with and
-/// without a blackbody.
+/// The fast paths (rows sampled every `row_step`, the guessed floor from
+/// the last frame's faces, hottest-run-first site candidates) give exactly
+/// the results of a full scan with the exhaustive site search, on frames of
+/// random warm blobs, specks and lines, with and without a blackbody. The
+/// processors persist over the frames, so the guesses come from the
+/// previous (unrelated) frame: both a guess that holds and one that fails
+/// are exercised.
 #[test]
 fn fast_paths_match_full_scan_and_exhaustive_sites() {
     let (w, h) = (97usize, 83usize);
@@ -377,6 +380,23 @@ fn fast_paths_match_full_scan_and_exhaustive_sites() {
         state ^= state << 17;
         state % n
     };
+    let configs = [(40, None), (12, Some(Rect::new(80, 2, 8, 8))), (1, None)];
+    let mut pairs: Vec<(FrameProcessor, FrameProcessor)> = configs
+        .iter()
+        .map(|&(min_region, bb)| {
+            let cfg = ProcessorConfig {
+                min_region_pixels: min_region,
+                blackbody: bb.map(|r| BlackbodyConfig::new(r, Celsius(35.0))),
+                min_face_pixels: 60,
+                ..ProcessorConfig::default()
+            };
+            let fast = FrameProcessor::new(cfg).unwrap();
+            let mut full = FrameProcessor::new(cfg).unwrap();
+            full.row_step = 1;
+            full.exhaustive_sites = true;
+            (fast, full)
+        })
+        .collect();
     for case in 0..300 {
         let mut px = vec![29_500u16; w * h];
         for _ in 0..rnd(8) {
@@ -401,20 +421,11 @@ fn fast_paths_match_full_scan_and_exhaustive_sites() {
             px[y * w + x] = 30_600;
         }
         let frame = FrameView::packed(&px, w, h).unwrap();
-        for (min_region, bb) in [(40, None), (12, Some(Rect::new(80, 2, 8, 8))), (1, None)] {
-            let cfg = ProcessorConfig {
-                min_region_pixels: min_region,
-                blackbody: bb.map(|r| BlackbodyConfig::new(r, Celsius(35.0))),
-                min_face_pixels: 60,
-                ..ProcessorConfig::default()
-            };
-            let mut fast = FrameProcessor::new(cfg).unwrap();
-            let mut full = FrameProcessor::new(cfg).unwrap();
-            full.row_step = 1;
-            full.exhaustive_sites = true;
+        for (&(min_region, _), (fast, full)) in configs.iter().zip(&mut pairs) {
+            let t = Timestamp(case * 33_333);
             let (mut a, mut b) = (FrameResult::default(), FrameResult::default());
-            fast.process(&frame, Timestamp(0), &mut a).unwrap();
-            full.process(&frame, Timestamp(0), &mut b).unwrap();
+            fast.process(&frame, t, &mut a).unwrap();
+            full.process(&frame, t, &mut b).unwrap();
             // Debug text: NaN (no blackbody) compares equal to itself.
             assert_eq!(
                 format!("{a:?}"),
@@ -422,6 +433,13 @@ fn fast_paths_match_full_scan_and_exhaustive_sites() {
                 "case {case}, min_region {min_region}"
             );
         }
+    }
+    for (fast, _) in &pairs {
+        let [held, failed] = fast.guesses;
+        assert!(
+            held > 50 && failed > 50,
+            "guesses held {held}, failed {failed}"
+        );
     }
 }
 
