@@ -179,6 +179,8 @@ struct Truth {
     direction: Direction,
     crossing: Timestamp,
     fever: bool,
+    /// Body (core) temperature of an entering person, °C.
+    core_c: f64,
     threat: Option<ObjectClass>,
     innocuous: bool,
     passage: Option<usize>,
@@ -393,10 +395,11 @@ pub fn run_recorded(
             None => Vec::new(),
         };
         let crossing = Timestamp(start + tr.t.0);
-        let mut fever = false;
+        let (mut fever, mut core_c) = (false, f64::NAN);
         if tr.direction == Direction::In {
             let person = tsim.draw_person();
             fever = person.fever;
+            core_c = person.core.get();
             approaches.push(Approach {
                 person,
                 crossing: crossing.0,
@@ -409,6 +412,7 @@ pub fn run_recorded(
             direction: tr.direction,
             crossing,
             fever,
+            core_c,
             threat,
             innocuous: item.is_some() && threat.is_none(),
             passage: None,
@@ -657,6 +661,14 @@ fn summarise(cfg: &DemoConfig, truth: &mut [Truth], passages: &[Passage]) -> Dem
             s.merged_unflagged += 1;
         }
         if tr.direction == Direction::In {
+            if std::env::var_os("HSM_DEMO_DEBUG").is_some()
+                && (tr.fever != p.alarms.contains(Alarms::FEVER))
+            {
+                eprintln!(
+                    "fever mismatch: exit {} truth {} core {:.2} passage {} persons {} flags {:?} alarms {:?} thermal {:?}",
+                    p.exit.0, tr.fever, tr.core_c, p.id, p.persons, p.flags, p.alarms, p.thermal
+                );
+            }
             if tr.fever {
                 s.fever.truth += 1;
                 if p.alarms.contains(Alarms::FEVER) {

@@ -25,15 +25,27 @@
 //! [`SessionConfig::reorder`].
 //!
 //! - **Thermal** (inbound passages only: the camera faces people coming in).
-//!   The frames of a passage are those after the previous inbound transit,
-//!   within [`ThermalSetup::approach`] before this transit's completion. In
-//!   each frame the *nearest* face is measured — the person who reaches the
-//!   beams next is the largest face; among faces of at least 60 % of the
+//!   In each frame the *nearest* face is measured — the person who reaches
+//!   the beams next is the largest face; among faces of at least 60 % of the
 //!   largest face's area (people side by side) the hottest is taken, so a
-//!   pair with one febrile person alarms. Several faces in a frame set
-//!   [`PassageFlags::MULTIPLE_FACES`]; no face at all sets
-//!   [`PassageFlags::NO_FACE`] and a re-check. The readings go through the
-//!   [`hsm_thermal::screening::Screener`] for the decision.
+//!   pair with one febrile person alarms. Consecutive nearest faces form a
+//!   **face track** — one person walking up, their face growing — until the
+//!   face shrinks below 60 % of the previous frame's (the next person,
+//!   further back, is now the nearest), a frame has no face, or 0.5 s pass
+//!   without a frame. A person leaves the camera's view before the beams see
+//!   them through, so a passage takes the tracks that *ended* by its
+//!   transit's completion (a later frame at or before it is not theirs), had
+//!   a frame within [`ThermalSetup::approach`] before it, and no earlier
+//!   passage took; when none ended, the track still in view, if it was seen
+//!   within that window. (Cutting frames at transit times
+//!   instead gave the end of one person's approach to the passage before
+//!   theirs, and the start of the next person's to their own: with people
+//!   under a second apart, the demo missed febrile persons that way.) Each
+//!   track is screened by the [`hsm_thermal::screening::Screener`] as a
+//!   person; the most severe outcome decides (two tracks in one passage:
+//!   a febrile one alarms). Several faces in a frame set
+//!   [`PassageFlags::MULTIPLE_FACES`]; no track at all sets
+//!   [`PassageFlags::NO_FACE`] and a re-check.
 //! - **Metal**: the samples in `[t − before, t + after]` around the transit's
 //!   completion `t` (defaults 1.5 s and 0.5 s) are one detector passage.
 //!   Windows of consecutive passages that overlap set

@@ -12,7 +12,7 @@ use hsm_metal::gate::{Gate, GateConfig as CoilConfig, Passage as MetalPassage};
 use hsm_thermal::extract::{
     FaceReading, FrameProcessor, FrameResult, ProcessorConfig, QualityFlags,
 };
-use hsm_thermal::screening::{Outcome, Screener, ScreeningConfig};
+use hsm_thermal::screening::{Outcome, PersonDecision, Screener, ScreeningConfig};
 use num_complex::Complex64;
 
 use super::error::GateError;
@@ -125,7 +125,17 @@ struct FrameObs {
     faces: u32,
     /// Sensor-fault flags of the frame.
     sensor: QualityFlags,
+    /// The face track `face` continues (see the association rules), when
+    /// there is a face.
+    track: Option<u64>,
 }
+
+/// A face continues the previous frame's track when its area is at least
+/// this fraction of the previous face's (an approaching face grows; the next
+/// person, further back, appears smaller).
+const TRACK_MIN_AREA_RATIO: f64 = 0.6;
+/// ... and the previous frame is at most this old (µs).
+const TRACK_MAX_GAP_US: i64 = 500_000;
 
 const SENSOR_FLAGS: QualityFlags = QualityFlags(
     QualityFlags::DEAD_LINES.0
@@ -143,6 +153,47 @@ struct ThermalState {
     approach: Micros,
     frames: VecDeque<FrameObs>,
     watermark: Option<Timestamp>,
+    /// The last track id handed out (tracks count from 1).
+    last_track: u64,
+    /// The previous frame's face: time, area and track.
+    prev_face: Option<(Timestamp, u32, u64)>,
+    /// Tracks up to this id have been given to passages (or passed over).
+    assigned: u64,
+}
+
+impl ThermalState {
+    /// The face tracks of the inbound passage completing at `t` (see the
+    /// association rules): the tracks not yet given to a passage that ended
+    /// by `t` — a later frame at or before `t` is not theirs — and were seen
+    /// within the approach window; when none did, the track still in view at
+    /// `t` if it was seen within that window. Marks them given.
+    fn tracks_for(&mut self, t: Timestamp) -> Vec<u64> {
+        let since = Timestamp(t.0.saturating_sub(self.approach.0));
+        let upto = || self.frames.iter().filter(move |f| f.t <= t);
+        let open = upto().next_back().and_then(|f| f.track);
+        let mut ended: Vec<u64> = Vec::new();
+        for f in upto() {
+            if let Some(k) = f.track
+                && k > self.assigned
+                && Some(k) != open
+                && f.t > since
+                && ended.last() != Some(&k)
+            {
+                ended.push(k);
+            }
+        }
+        if ended.is_empty()
+            && let Some(k) = open
+            && k > self.assigned
+            && upto().any(|f| f.track == Some(k) && f.t > since)
+        {
+            ended.push(k);
+        }
+        if let Some(&k) = ended.last() {
+            self.assigned = k;
+        }
+        ended
+    }
 }
 
 struct MetalState {
@@ -279,6 +330,9 @@ impl GateSession {
                     approach: t.approach,
                     frames: VecDeque::new(),
                     watermark: None,
+                    last_track: 0,
+                    prev_face: None,
+                    assigned: 0,
                 })
             }
             None => None,
@@ -409,11 +463,25 @@ impl GateSession {
             .max_by(|a, b| a.site_c.get().total_cmp(&b.site_c.get()))
             .copied();
         let sensor = QualityFlags(th.result.frame_flags.0 & SENSOR_FLAGS.0);
+        let track = near.map(|f| match th.prev_face {
+            Some((pt, area, k))
+                if t.0.saturating_sub(pt.0) <= TRACK_MAX_GAP_US
+                    && f64::from(f.area) >= TRACK_MIN_AREA_RATIO * f64::from(area) =>
+            {
+                k
+            }
+            _ => {
+                th.last_track += 1;
+                th.last_track
+            }
+        });
+        th.prev_face = near.zip(track).map(|(f, k)| (t, f.area, k));
         th.frames.push_back(FrameObs {
             t,
             face: near,
             faces: faces.len() as u32,
             sensor,
+            track,
         });
         th.watermark = Some(t);
         self.stats.frames += 1;
@@ -701,22 +769,51 @@ impl GateSession {
                 ),
             );
             if let Some(th) = &mut self.thermal {
-                let person = self.next_person;
-                self.next_person += 1;
-                let mut first = None;
-                let mut multiple = false;
-                let mut apparent: Vec<f64> = Vec::new();
+                let tracks = th.tracks_for(tr.t);
                 let mut sensor = QualityFlags::NONE;
                 for f in th.frames.iter().filter(|f| f.t > lo && f.t <= tr.t) {
                     sensor |= f.sensor;
-                    if let Some(face) = &f.face {
-                        th.screener.observe(person, face);
-                        first.get_or_insert(f.t);
-                        if face.flags.is_valid() && face.site_c.get().is_finite() {
-                            apparent.push(face.site_c.get());
+                }
+                // Each track is screened as a person of its own; the most
+                // severe outcome (then the warmest body estimate) decides.
+                let mut first: Option<Timestamp> = None;
+                let mut multiple = false;
+                let mut worst: Option<(PersonDecision, Vec<f64>)> = None;
+                for &k in &tracks {
+                    let person = self.next_person;
+                    self.next_person += 1;
+                    let mut apparent: Vec<f64> = Vec::new();
+                    for f in th
+                        .frames
+                        .iter()
+                        .filter(|f| f.track == Some(k) && f.t <= tr.t)
+                    {
+                        sensor |= f.sensor;
+                        multiple |= f.faces > 1;
+                        if let Some(face) = &f.face {
+                            th.screener.observe(person, face);
+                            first = Some(first.map_or(f.t, |t0| t0.min(f.t)));
+                            if face.flags.is_valid() && face.site_c.get().is_finite() {
+                                apparent.push(face.site_c.get());
+                            }
                         }
                     }
-                    multiple |= f.faces > 1;
+                    if let Some(d) = th.screener.decide(person) {
+                        let rank = |d: &PersonDecision| {
+                            let severity = match d.outcome {
+                                Outcome::Fever => 2,
+                                Outcome::Recheck => 1,
+                                Outcome::Normal => 0,
+                            };
+                            (severity, d.body.get())
+                        };
+                        if worst.as_ref().is_none_or(|(w, _)| {
+                            rank(&d).0 > rank(w).0
+                                || (rank(&d).0 == rank(w).0 && rank(&d).1 > rank(w).1)
+                        }) {
+                            worst = Some((d, apparent));
+                        }
+                    }
                 }
                 if multiple {
                     p.flags |= PassageFlags::MULTIPLE_FACES;
@@ -727,8 +824,8 @@ impl GateSession {
                 if let Some(t0) = first {
                     p.entry = t0;
                 }
-                match th.screener.decide(person) {
-                    Some(d) => {
+                match worst {
+                    Some((d, mut apparent)) => {
                         let num = |v: f64| v.is_finite().then_some(v);
                         p.thermal = Some(ThermalFinding {
                             site_c: median(&mut apparent),
