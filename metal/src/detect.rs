@@ -250,6 +250,20 @@ const TRAJ_MIN_STEP_M: f64 = 0.001;
 /// Trajectory fit: zones used (the most active at the peak).
 const TRAJ_ZONES: usize = 12;
 
+/// Trajectory fit: most Levenberg–Marquardt iterations per start.
+const TRAJ_LM_ITERS: usize = 30;
+/// Trajectory fit: initial Levenberg–Marquardt damping (scaled problem).
+const TRAJ_LM_LAMBDA0: f64 = 1e-3;
+/// Trajectory fit: the refinement ends when a step explains less than
+/// this fraction of the window's energy.
+const TRAJ_LM_TOL: f64 = 1e-7;
+/// Which position derivative (x, y, z) each trajectory parameter
+/// (x, z, v, τ, a) acts through.
+const JSEL: [usize; 5] = [0, 2, 1, 1, 1];
+/// Per row of the trajectory fit: the six sensitivities, then their
+/// derivatives along x, y and z.
+type RowData = [f64; 24];
+
 /// One candidate position's factorisation `A = Q R` (A: Z × 6).
 #[derive(Clone, Debug)]
 struct Candidate {
@@ -279,17 +293,14 @@ pub struct Detector {
     gate: Gate,
     scratch: Vec<Complex64>,
     vf: Vec<f64>,
+    rows: Vec<RowData>,
+    lm: bool,
+    starts: usize,
+    keep: usize,
 }
 
-/// Solve the normal equations `AᵀA m = Aᵀb` (per frequency) by Cholesky
-/// with a tiny ridge; returns the explained energy and the six entries.
-#[allow(clippy::type_complexity, reason = "internal helper")]
-fn solve_normal(
-    ata: &[[f64; 6]; 6],
-    atb: &[[Complex64; 6]; MAX_FREQUENCIES],
-    nf: usize,
-) -> Option<(f64, [[Complex64; 6]; MAX_FREQUENCIES])> {
-    // Cholesky of AᵀA with a tiny ridge.
+/// Cholesky factor `L` (lower) of `AᵀA` (upper triangle read) with a tiny ridge.
+fn cholesky6(ata: &[[f64; 6]; 6]) -> Option<[[f64; 6]; 6]> {
     let tr: f64 = (0..6).map(|i| ata[i][i]).sum();
     let mut l = [[0.0f64; 6]; 6];
     for i in 0..6 {
@@ -308,6 +319,56 @@ fn solve_normal(
             }
         }
     }
+    Some(l)
+}
+
+/// Solve the symmetric positive definite 5 × 5 system `a d = g` (Cholesky).
+fn solve5(a: &[[f64; 5]; 5], g: &[f64; 5]) -> Option<[f64; 5]> {
+    let mut l = [[0.0f64; 5]; 5];
+    for i in 0..5 {
+        for j in 0..=i {
+            let mut sum = a[i][j];
+            for k in 0..j {
+                sum -= l[i][k] * l[j][k];
+            }
+            if i == j {
+                if sum.is_nan() || sum <= 0.0 {
+                    return None;
+                }
+                l[i][i] = sum.sqrt();
+            } else {
+                l[i][j] = sum / l[j][j];
+            }
+        }
+    }
+    let mut y = [0.0; 5];
+    for i in 0..5 {
+        let mut s = g[i];
+        for k in 0..i {
+            s -= l[i][k] * y[k];
+        }
+        y[i] = s / l[i][i];
+    }
+    let mut d = [0.0; 5];
+    for i in (0..5).rev() {
+        let mut s = y[i];
+        for k in i + 1..5 {
+            s -= l[k][i] * d[k];
+        }
+        d[i] = s / l[i][i];
+    }
+    d.iter().all(|v| v.is_finite()).then_some(d)
+}
+
+/// Solve the normal equations `AᵀA m = Aᵀb` (per frequency) by Cholesky
+/// with a tiny ridge; returns the explained energy and the six entries.
+#[allow(clippy::type_complexity, reason = "internal helper")]
+fn solve_normal(
+    ata: &[[f64; 6]; 6],
+    atb: &[[Complex64; 6]; MAX_FREQUENCIES],
+    nf: usize,
+) -> Option<(f64, [[Complex64; 6]; MAX_FREQUENCIES])> {
+    let l = cholesky6(ata)?;
     let mut m = [[Complex64::new(0.0, 0.0); 6]; MAX_FREQUENCIES];
     let mut explained = 0.0;
     for f in 0..nf {
@@ -452,6 +513,10 @@ impl Detector {
             model,
             gate: gate.clone(),
             scratch: Vec::new(),
+            rows: Vec::new(),
+            lm: std::env::var("HSM_FIT").is_ok_and(|v| v == "lm"),
+            starts: std::env::var("HSM_STARTS").ok().and_then(|v| v.parse().ok()).unwrap_or(TRAJ_STARTS.len()),
+            keep: std::env::var("HSM_KEEP").ok().and_then(|v| v.parse().ok()).unwrap_or(TRAJ_KEEP),
             vf: Vec::new(),
         })
     }
@@ -566,6 +631,7 @@ impl Detector {
         tau: f64,
         acc: f64,
     ) -> Option<Fit> {
+        TRAJ_EVALS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let nf = self.freqs;
         let mut ata = [[0.0f64; 6]; 6];
         let mut atb = [[Complex64::new(0.0, 0.0); 6]; MAX_FREQUENCIES];
@@ -620,6 +686,260 @@ impl Detector {
             total,
             m,
         })
+    }
+
+    /// [`Self::traj_fit`] that also keeps, per row (block × zone), the six
+    /// sensitivities and their derivatives along x, y and z (for
+    /// [`Self::traj_normal`]); returns the fit and `AᵀA` (upper triangle).
+    #[allow(clippy::too_many_arguments, reason = "internal helper")]
+    fn traj_rows(
+        &self,
+        blk: &[Complex64],
+        nch: usize,
+        (lo, hi, pb): (usize, usize, usize),
+        zsel: &[usize],
+        total: f64,
+        tb: f64,
+        [x, z, v, tau, acc]: [f64; 5],
+        rows: &mut Vec<RowData>,
+    ) -> Option<(Fit, [[f64; 6]; 6])> {
+        TRAJ_EVALS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let nf = self.freqs;
+        let g = self.gate.config().gain;
+        let mut ata = [[0.0f64; 6]; 6];
+        let mut atb = [[Complex64::new(0.0, 0.0); 6]; MAX_FREQUENCIES];
+        rows.clear();
+        for bi in lo..hi {
+            let row = &blk[bi * nch..(bi + 1) * nch];
+            let t = (bi as f64 - pb as f64) * tb - tau;
+            let y = v * t + 0.5 * acc * t * t;
+            for &zone in zsel {
+                let (h, jac) = self.gate.field_jacobian(zone, [x, y, z]);
+                let mut rd = [0.0; 24];
+                rd[0] = g * h[0] * h[0];
+                rd[1] = g * h[1] * h[1];
+                rd[2] = g * h[2] * h[2];
+                rd[3] = 2.0 * g * h[0] * h[1];
+                rd[4] = 2.0 * g * h[0] * h[2];
+                rd[5] = 2.0 * g * h[1] * h[2];
+                for j in 0..3 {
+                    let (d0, d1, d2) = (jac[0][j], jac[1][j], jac[2][j]);
+                    let o = 6 + 6 * j;
+                    rd[o] = 2.0 * g * h[0] * d0;
+                    rd[o + 1] = 2.0 * g * h[1] * d1;
+                    rd[o + 2] = 2.0 * g * h[2] * d2;
+                    rd[o + 3] = 2.0 * g * (d0 * h[1] + h[0] * d1);
+                    rd[o + 4] = 2.0 * g * (d0 * h[2] + h[0] * d2);
+                    rd[o + 5] = 2.0 * g * (d1 * h[2] + h[1] * d2);
+                }
+                let a = &rd[..6];
+                for i in 0..6 {
+                    for j in i..6 {
+                        ata[i][j] += a[i] * a[j];
+                    }
+                }
+                for (f, sums) in atb[..nf].iter_mut().enumerate() {
+                    let bv = row[zone * nf + f];
+                    for i in 0..6 {
+                        sums[i] += bv * a[i];
+                    }
+                }
+                rows.push(rd);
+            }
+        }
+        solve_normal(&ata, &atb, nf).map(|(explained, m)| {
+            (
+                Fit {
+                    x,
+                    z,
+                    speed: v,
+                    tau,
+                    acc,
+                    explained,
+                    total,
+                    m,
+                },
+                ata,
+            )
+        })
+    }
+
+    /// Gauss–Newton normal equations of the variable-projection problem at
+    /// `fit` (Kaufman's Jacobian `J = P⊥ (∂A/∂θ) m` over
+    /// `θ = (x, z, v, τ, a)`): returns `JᵀJ` and `Jᵀr` (`r` the residual;
+    /// the step `δ` solving `JᵀJ δ = Jᵀr` increases the explained energy).
+    #[allow(clippy::too_many_arguments, reason = "internal helper")]
+    fn traj_normal(
+        &self,
+        blk: &[Complex64],
+        nch: usize,
+        (lo, hi, pb): (usize, usize, usize),
+        zsel: &[usize],
+        tb: f64,
+        fit: &Fit,
+        ata: &[[f64; 6]; 6],
+        rows: &[RowData],
+    ) -> Option<([[f64; 5]; 5], [f64; 5])> {
+        let nf = self.freqs;
+        let mut hh = [[0.0f64; 5]; 5];
+        let mut gr = [0.0f64; 5];
+        // G_k = Σ w_k · s ⊗ ∂s/∂p_{j(k)} (so that Aᵀ Y_k = G_k m per frequency).
+        let mut gm = [[[0.0f64; 6]; 6]; 5];
+        let mut rows_it = rows.iter();
+        for bi in lo..hi {
+            let row = &blk[bi * nch..(bi + 1) * nch];
+            let t = (bi as f64 - pb as f64) * tb - fit.tau;
+            // The weights are constant over a block: sum over its zones first.
+            let mut gq = [0.0f64; 3];
+            let mut gram = [[0.0f64; 3]; 3];
+            let mut sds = [[[0.0f64; 6]; 6]; 3];
+            for &zone in zsel {
+                let rd = rows_it.next()?;
+                for f in 0..nf {
+                    let m = &fit.m[f];
+                    let mut pred = Complex64::new(0.0, 0.0);
+                    let mut q = [Complex64::new(0.0, 0.0); 3];
+                    for i in 0..6 {
+                        pred += m[i] * rd[i];
+                        q[0] += m[i] * rd[6 + i];
+                        q[1] += m[i] * rd[12 + i];
+                        q[2] += m[i] * rd[18 + i];
+                    }
+                    let r = row[zone * nf + f] - pred;
+                    for a in 0..3 {
+                        gq[a] += r.re * q[a].re + r.im * q[a].im;
+                        for b in a..3 {
+                            gram[a][b] += q[a].re * q[b].re + q[a].im * q[b].im;
+                        }
+                    }
+                }
+                for j in 0..3 {
+                    let ds = &rd[6 + 6 * j..12 + 6 * j];
+                    for i in 0..6 {
+                        for l in 0..6 {
+                            sds[j][i][l] += rd[i] * ds[l];
+                        }
+                    }
+                }
+            }
+            let w = [1.0, 1.0, t, -(fit.speed + fit.acc * t), 0.5 * t * t];
+            for k in 0..5 {
+                let jk = JSEL[k];
+                gr[k] += w[k] * gq[jk];
+                for l in k..5 {
+                    let jl = JSEL[l];
+                    hh[k][l] += w[k] * w[l] * gram[jk.min(jl)][jk.max(jl)];
+                }
+                for i in 0..6 {
+                    for l in 0..6 {
+                        gm[k][i][l] += w[k] * sds[jk][i][l];
+                    }
+                }
+            }
+        }
+        // Subtract the part of Y that A's columns (the tensor) absorb:
+        // (AᵀY)ᵀ (AᵀA)⁻¹ (AᵀY), through AᵀA = L Lᵀ.
+        let lc = cholesky6(ata)?;
+        for f in 0..nf {
+            let m = &fit.m[f];
+            let mut u = [[Complex64::new(0.0, 0.0); 6]; 5];
+            for k in 0..5 {
+                let mut c = [Complex64::new(0.0, 0.0); 6];
+                for i in 0..6 {
+                    for l in 0..6 {
+                        c[i] += m[l] * gm[k][i][l];
+                    }
+                }
+                for i in 0..6 {
+                    let mut s = c[i];
+                    for p in 0..i {
+                        s -= u[k][p] * lc[i][p];
+                    }
+                    u[k][i] = s / lc[i][i];
+                }
+            }
+            for k in 0..5 {
+                for l in k..5 {
+                    hh[k][l] -= (0..6)
+                        .map(|i| u[k][i].re * u[l][i].re + u[k][i].im * u[l][i].im)
+                        .sum::<f64>();
+                }
+            }
+        }
+        for k in 0..5 {
+            for l in 0..k {
+                hh[k][l] = hh[l][k];
+            }
+        }
+        Some((hh, gr))
+    }
+
+    /// Levenberg–Marquardt on the variable-projection residual from
+    /// `start` (steps scaled by the Gauss–Newton matrix's diagonal); a
+    /// step is taken only if it explains more energy.
+    #[allow(clippy::too_many_arguments, reason = "internal helper")]
+    fn traj_refine(
+        &self,
+        blk: &[Complex64],
+        nch: usize,
+        win: (usize, usize, usize),
+        zsel: &[usize],
+        total: f64,
+        tb: f64,
+        start: Fit,
+        rows: &mut Vec<RowData>,
+    ) -> Fit {
+        let th = [start.x, start.z, start.speed, start.tau, start.acc];
+        let Some((mut cur, mut ata)) = self.traj_rows(blk, nch, win, zsel, total, tb, th, rows)
+        else {
+            return start;
+        };
+        let mut lambda = TRAJ_LM_LAMBDA0;
+        for _ in 0..TRAJ_LM_ITERS {
+            let Some((h, gr)) = self.traj_normal(blk, nch, win, zsel, tb, &cur, &ata, rows) else {
+                break;
+            };
+            // Jacobi scaling: D = sqrt(diag H).
+            let dsc: [f64; 5] = core::array::from_fn(|k| h[k][k].max(0.0).sqrt());
+            if dsc.iter().any(|d| !(d.is_finite() && *d > 0.0)) {
+                break;
+            }
+            let hs: [[f64; 5]; 5] = core::array::from_fn(|k| core::array::from_fn(|l| h[k][l] / (dsc[k] * dsc[l])));
+            let gs: [f64; 5] = core::array::from_fn(|k| gr[k] / dsc[k]);
+            let mut step = None;
+            while lambda < 1e6 {
+                let mut a = hs;
+                for k in 0..5 {
+                    a[k][k] += lambda;
+                }
+                if let Some(d) = solve5(&a, &gs) {
+                    let th = [
+                        cur.x + d[0] / dsc[0],
+                        cur.z + d[1] / dsc[1],
+                        cur.speed + d[2] / dsc[2],
+                        cur.tau + d[3] / dsc[3],
+                        cur.acc + d[4] / dsc[4],
+                    ];
+                    if th[2] > 0.05
+                        && let Some((f, a2)) = self.traj_rows(blk, nch, win, zsel, total, tb, th, rows)
+                        && f.explained > cur.explained
+                    {
+                        step = Some((f, a2));
+                        lambda = (lambda / 3.0).max(1e-9);
+                        break;
+                    }
+                }
+                lambda *= 4.0;
+            }
+            let Some((f, a2)) = step else { break };
+            let gain = f.explained - cur.explained;
+            cur = f;
+            ata = a2;
+            if gain <= TRAJ_LM_TOL * total {
+                break;
+            }
+        }
+        cur
     }
 
     /// Process a whole passage.
@@ -905,7 +1225,7 @@ impl Detector {
         };
         // Stage 1: coarse speed × crossing-time grid at every start.
         let mut seeds: [Option<Fit>; TRAJ_STARTS.len()] = Default::default();
-        for (slot, &(sx, sz)) in seeds.iter_mut().zip(&TRAJ_STARTS) {
+        for (slot, &(sx, sz)) in seeds.iter_mut().zip(&TRAJ_STARTS[..self.starts]) {
             for &v in &TRAJ_SPEEDS {
                 for k in -1..=1 {
                     let tau = f64::from(k) * 0.5 * tb - c0.y / v;
@@ -934,10 +1254,16 @@ impl Detector {
             eb.total_cmp(&ea)
         });
         // Stage 2: Hooke–Jeeves pattern search from the best seeds.
-        for seed in seeds.iter_mut().take(TRAJ_KEEP) {
+        let mut rows = core::mem::take(&mut self.rows);
+        for seed in seeds.iter_mut().take(self.keep) {
             let Some(mut base) = seed.take() else {
                 continue;
             };
+            if self.lm {
+                let f = self.traj_refine(&blk, nch, win, zs, total, tb, base, &mut rows);
+                consider(Some(f), &mut bestfit);
+                continue;
+            }
             let mut steps = [
                 GRID_STEP_M / 2.0,
                 GRID_STEP_M / 2.0,
@@ -1001,6 +1327,7 @@ impl Detector {
             }
             consider(Some(base), &mut bestfit);
         }
+        self.rows = rows;
         self.scratch = blk;
         self.vf = vfbuf;
         let Some(fit) = bestfit else {
@@ -1082,3 +1409,7 @@ impl Detector {
 }
 
 const _: () = assert!(MAX_ZONES >= 2);
+
+/// Temporary instrumentation: trajectory-fit evaluations.
+#[doc(hidden)]
+pub static TRAJ_EVALS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
