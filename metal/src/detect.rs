@@ -229,8 +229,6 @@ const TRAJ_FLOOR: f64 = 0.02;
 /// Trajectory fit: initial speeds (m/s; swinging arms and feet pass
 /// faster or slower than the body).
 const TRAJ_SPEEDS: [f64; 5] = [0.4, 0.7, 1.1, 1.6, 2.3];
-/// Trajectory fit: first acceleration step (m/s²; arms and feet swing).
-const TRAJ_ACC_STEP: f64 = 2.0;
 /// Trajectory fit: starting offsets `(x, z)` (m) from the peak snapshot's position.
 const TRAJ_STARTS: [(f64, f64); 7] = [
     (0.0, 0.0),
@@ -241,12 +239,11 @@ const TRAJ_STARTS: [(f64, f64); 7] = [
     (0.0, -0.15),
     (0.0, 0.15),
 ];
-/// Trajectory fit: starts refined by the pattern search.
-const TRAJ_KEEP: usize = 3;
-/// Trajectory fit: most pattern-search rounds per start.
-const TRAJ_ROUNDS: usize = 40;
-/// Trajectory fit: the search ends when the position step is below this (m).
-const TRAJ_MIN_STEP_M: f64 = 0.001;
+/// Trajectory fit: when the first start's fit leaves more than this
+/// fraction of the window's energy unexplained, the other starts are tried.
+const TRAJ_RETRY_RESIDUAL: f64 = 5e-4;
+/// Trajectory fit: further starts refined (the best of their grids).
+const TRAJ_KEEP: usize = 2;
 /// Trajectory fit: zones used (the most active at the peak).
 const TRAJ_ZONES: usize = 12;
 
@@ -294,9 +291,6 @@ pub struct Detector {
     scratch: Vec<Complex64>,
     vf: Vec<f64>,
     rows: Vec<RowData>,
-    lm: bool,
-    starts: usize,
-    keep: usize,
 }
 
 /// Cholesky factor `L` (lower) of `AᵀA` (upper triangle read) with a tiny ridge.
@@ -514,9 +508,6 @@ impl Detector {
             gate: gate.clone(),
             scratch: Vec::new(),
             rows: Vec::new(),
-            lm: std::env::var("HSM_FIT").is_ok_and(|v| v == "lm"),
-            starts: std::env::var("HSM_STARTS").ok().and_then(|v| v.parse().ok()).unwrap_or(TRAJ_STARTS.len()),
-            keep: std::env::var("HSM_KEEP").ok().and_then(|v| v.parse().ok()).unwrap_or(TRAJ_KEEP),
             vf: Vec::new(),
         })
     }
@@ -632,6 +623,7 @@ impl Detector {
         acc: f64,
     ) -> Option<Fit> {
         TRAJ_EVALS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+
         let nf = self.freqs;
         let mut ata = [[0.0f64; 6]; 6];
         let mut atb = [[Complex64::new(0.0, 0.0); 6]; MAX_FREQUENCIES];
@@ -703,7 +695,7 @@ impl Detector {
         [x, z, v, tau, acc]: [f64; 5],
         rows: &mut Vec<RowData>,
     ) -> Option<(Fit, [[f64; 6]; 6])> {
-        TRAJ_EVALS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        TRAJ_EVALS.fetch_add(1 << 20, std::sync::atomic::Ordering::Relaxed);
         let nf = self.freqs;
         let g = self.gate.config().gain;
         let mut ata = [[0.0f64; 6]; 6];
@@ -780,6 +772,7 @@ impl Detector {
         ata: &[[f64; 6]; 6],
         rows: &[RowData],
     ) -> Option<([[f64; 5]; 5], [f64; 5])> {
+        TRAJ_EVALS.fetch_add(1 << 40, std::sync::atomic::Ordering::Relaxed);
         let nf = self.freqs;
         let mut hh = [[0.0f64; 5]; 5];
         let mut gr = [0.0f64; 5];
@@ -1223,109 +1216,39 @@ impl Detector {
             }
             false
         };
-        // Stage 1: coarse speed × crossing-time grid at every start.
-        let mut seeds: [Option<Fit>; TRAJ_STARTS.len()] = Default::default();
-        for (slot, &(sx, sz)) in seeds.iter_mut().zip(&TRAJ_STARTS[..self.starts]) {
-            for &v in &TRAJ_SPEEDS {
-                for k in -1..=1 {
-                    let tau = f64::from(k) * 0.5 * tb - c0.y / v;
-                    consider(
-                        self.traj_fit(
-                            &blk,
-                            nch,
-                            win,
-                            zs,
-                            total,
-                            tb,
-                            c0.x + sx,
-                            c0.z + sz,
-                            v,
-                            tau,
-                            0.0,
-                        ),
-                        slot,
-                    );
-                }
-            }
-        }
-        seeds.sort_by(|a, b| {
-            let ea = a.as_ref().map_or(f64::NEG_INFINITY, |f| f.explained);
-            let eb = b.as_ref().map_or(f64::NEG_INFINITY, |f| f.explained);
-            eb.total_cmp(&ea)
-        });
-        // Stage 2: Hooke–Jeeves pattern search from the best seeds.
         let mut rows = core::mem::take(&mut self.rows);
-        for seed in seeds.iter_mut().take(self.keep) {
-            let Some(mut base) = seed.take() else {
-                continue;
-            };
-            if self.lm {
-                let f = self.traj_refine(&blk, nch, win, zs, total, tb, base, &mut rows);
-                consider(Some(f), &mut bestfit);
-                continue;
-            }
-            let mut steps = [
-                GRID_STEP_M / 2.0,
-                GRID_STEP_M / 2.0,
-                0.15,
-                0.25 * tb,
-                TRAJ_ACC_STEP,
-            ];
-            let pv = |f: &Fit| [f.x, f.z, f.speed, f.tau, f.acc];
-            for _ in 0..TRAJ_ROUNDS {
-                if steps[0] < TRAJ_MIN_STEP_M {
-                    break;
-                }
-                // Exploratory moves around the base.
-                let mut cur = Some(base.clone());
-                for axis in 0..5 {
-                    let c = cur.clone().map(|f| pv(&f)).unwrap_or([0.0; 5]);
-                    for sign in [-1.0, 1.0] {
-                        let mut p = c;
-                        if axis == 2 {
-                            p[2] *= 1.0 + sign * steps[2];
-                        } else {
-                            p[axis] += sign * steps[axis];
-                        }
-                        if consider(
+        {
+            let grid = |(sx, sz): (f64, f64)| -> Option<Fit> {
+                let mut slot = None;
+                for &v in &TRAJ_SPEEDS {
+                    for k in -1..=1 {
+                        let tau = f64::from(k) * 0.5 * tb - c0.y / v;
+                        consider(
                             self.traj_fit(
-                                &blk, nch, win, zs, total, tb, p[0], p[1], p[2], p[3], p[4],
+                                &blk, nch, win, zs, total, tb, c0.x + sx, c0.z + sz, v, tau, 0.0,
                             ),
-                            &mut cur,
-                        ) {
-                            break;
-                        }
+                            &mut slot,
+                        );
                     }
                 }
-                let Some(new) = cur else { break };
-                if new.explained > base.explained {
-                    // Pattern moves along the improvement while it pays.
-                    let mut prev = pv(&base);
-                    base = new;
-                    loop {
-                        let b = pv(&base);
-                        let p: [f64; 5] = core::array::from_fn(|i| 2.0 * b[i] - prev[i]);
-                        let mut trial = Some(base.clone());
-                        if p[2] > 0.05
-                            && consider(
-                                self.traj_fit(
-                                    &blk, nch, win, zs, total, tb, p[0], p[1], p[2], p[3], p[4],
-                                ),
-                                &mut trial,
-                            )
-                            && let Some(t) = trial
-                        {
-                            prev = b;
-                            base = t;
-                        } else {
-                            break;
-                        }
-                    }
-                } else {
-                    steps.iter_mut().for_each(|s| *s *= 0.5);
+                slot
+            };
+            let resid = |f: &Fit| 1.0 - f.explained / f.total.max(1e-300);
+            if let Some(s0) = grid(TRAJ_STARTS[0]) {
+                let f = self.traj_refine(&blk, nch, win, zs, total, tb, s0, &mut rows);
+                consider(Some(f), &mut bestfit);
+            }
+            if bestfit.as_ref().is_none_or(|f| resid(f) > TRAJ_RETRY_RESIDUAL) {
+                let mut seeds: Vec<Fit> = TRAJ_STARTS[1..]
+                    .iter()
+                    .filter_map(|&s| grid(s))
+                    .collect();
+                seeds.sort_by(|a, b| b.explained.total_cmp(&a.explained));
+                for s in seeds.into_iter().take(TRAJ_KEEP) {
+                    let f = self.traj_refine(&blk, nch, win, zs, total, tb, s, &mut rows);
+                    consider(Some(f), &mut bestfit);
                 }
             }
-            consider(Some(base), &mut bestfit);
         }
         self.rows = rows;
         self.scratch = blk;
