@@ -33,7 +33,8 @@ fn main() {
     let mut f = std::fs::File::create(&out).unwrap();
     let e0 = hsm_metal::detect::TRAJ_EVALS.load(std::sync::atomic::Ordering::Relaxed);
     let t0 = std::time::Instant::now();
-    for p in &passages {
+    let skip = args.get(3).is_some_and(|a| a == "skip");
+    for p in passages.iter().filter(|_| !skip) {
         let r = det.process(p).unwrap();
         let fe = features(&r.tensors);
         write!(f, "{:.6e} {:.5} {:.5}", r.fit_residual, r.position_m[0], r.position_m[1]).unwrap();

@@ -257,9 +257,42 @@ const TRAJ_LM_TOL: f64 = 1e-7;
 /// Which position derivative (x, y, z) each trajectory parameter
 /// (x, z, v, τ, a) acts through.
 const JSEL: [usize; 5] = [0, 2, 1, 1, 1];
-/// Per row of the trajectory fit: the six sensitivities, then their
+/// Per row of the trajectory fit: the six sensitivities and their
 /// derivatives along x, y and z.
-type RowData = [f64; 24];
+#[derive(Clone, Copy, Debug)]
+struct RowData {
+    s: [f64; 6],
+    ds: [[f64; 6]; 3],
+}
+
+/// The trajectory fit's data: the window's rows (block × selected zone),
+/// each the zone's samples as interleaved reals zero-padded to the fit's
+/// row width.
+struct TrajWindow<'a> {
+    data: &'a [f64],
+    /// `(first block, end block, peak block)`.
+    win: (usize, usize, usize),
+    zones: &'a [usize],
+    /// Energy of the rows.
+    total: f64,
+    /// Block duration (s).
+    tb: f64,
+}
+
+/// Trajectory fit: slowest speed a refinement step may reach (m/s).
+const TRAJ_MIN_SPEED: f64 = 0.05;
+
+/// The six sensitivities `g · [hx², hy², hz², 2hxhy, 2hxhz, 2hyhz]` of a field `h`.
+fn sens6(g: f64, h: [f64; 3]) -> [f64; 6] {
+    [
+        g * h[0] * h[0],
+        g * h[1] * h[1],
+        g * h[2] * h[2],
+        2.0 * g * h[0] * h[1],
+        2.0 * g * h[0] * h[2],
+        2.0 * g * h[1] * h[2],
+    ]
+}
 
 /// One candidate position's factorisation `A = Q R` (A: Z × 6).
 #[derive(Clone, Debug)]
@@ -291,6 +324,7 @@ pub struct Detector {
     scratch: Vec<Complex64>,
     vf: Vec<f64>,
     rows: Vec<RowData>,
+    wbuf: Vec<f64>,
 }
 
 /// Cholesky factor `L` (lower) of `AᵀA` (upper triangle read) with a tiny ridge.
@@ -508,6 +542,7 @@ impl Detector {
             gate: gate.clone(),
             scratch: Vec::new(),
             rows: Vec::new(),
+            wbuf: Vec::new(),
             vf: Vec::new(),
         })
     }
@@ -604,139 +639,73 @@ impl Detector {
         })
     }
 
-    /// Least squares over the blocks `lo..hi` of a straight-line passage:
-    /// the object sits at `(x, v·(t − τ), z)` with `t` the block time
-    /// relative to the peak block `pb` (normal equations, Cholesky).
-    #[allow(clippy::too_many_arguments, reason = "internal helper")]
-    fn traj_fit(
+    /// Least squares along one trajectory `θ = (x, z, v, τ, a)`: the object
+    /// sits at `(x, v·t' + a·t'²/2, z)`, `t' = t − τ`, with `t` the block
+    /// time relative to the peak block. `w` holds the window's rows (block ×
+    /// selected zone), each `N` reals: the frequencies' samples interleaved
+    /// (re, im), zero-padded. Returns the fit and `AᵀA`; with `rows`, also
+    /// keeps each row's sensitivities and their derivatives (for
+    /// [`Self::traj_normal`]).
+    fn traj_fit<const N: usize, const ROWS: bool>(
         &self,
-        blk: &[Complex64],
-        nch: usize,
-        (lo, hi, pb): (usize, usize, usize),
-        zsel: &[usize],
-        total: f64,
-        tb: f64,
-        x: f64,
-        z: f64,
-        v: f64,
-        tau: f64,
-        acc: f64,
-    ) -> Option<Fit> {
-        TRAJ_EVALS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-
-        let nf = self.freqs;
-        let mut ata = [[0.0f64; 6]; 6];
-        let mut atb = [[Complex64::new(0.0, 0.0); 6]; MAX_FREQUENCIES];
-        // The default gate (4 frequencies) sums Aᵀb over 8 interleaved reals
-        // (vectorises; the same sums in the same order as the general path).
-        let mut sums8 = [[0.0f64; 8]; 6];
-        for bi in lo..hi {
-            let row = &blk[bi * nch..(bi + 1) * nch];
-            let t = (bi as f64 - pb as f64) * tb - tau;
-            let y = v * t + 0.5 * acc * t * t;
-            for &zone in zsel {
-                let a = self.gate.sensitivity(zone, [x, y, z]);
-                for i in 0..6 {
-                    for j in i..6 {
-                        ata[i][j] += a[i] * a[j];
-                    }
-                }
-                if nf == 4 {
-                    let b = &row[zone * 4..zone * 4 + 4];
-                    let bf = [
-                        b[0].re, b[0].im, b[1].re, b[1].im, b[2].re, b[2].im, b[3].re, b[3].im,
-                    ];
-                    for i in 0..6 {
-                        for k in 0..8 {
-                            sums8[i][k] += bf[k] * a[i];
-                        }
-                    }
-                } else {
-                    for (f, sums) in atb[..nf].iter_mut().enumerate() {
-                        let bv = row[zone * nf + f];
-                        for i in 0..6 {
-                            sums[i] += bv * a[i];
-                        }
-                    }
-                }
-            }
-        }
-        if nf == 4 {
-            for f in 0..4 {
-                for i in 0..6 {
-                    atb[f][i] = Complex64::new(sums8[i][2 * f], sums8[i][2 * f + 1]);
-                }
-            }
-        }
-        solve_normal(&ata, &atb, nf).map(|(explained, m)| Fit {
-            x,
-            z,
-            speed: v,
-            tau,
-            acc,
-            explained,
-            total,
-            m,
-        })
-    }
-
-    /// [`Self::traj_fit`] that also keeps, per row (block × zone), the six
-    /// sensitivities and their derivatives along x, y and z (for
-    /// [`Self::traj_normal`]); returns the fit and `AᵀA` (upper triangle).
-    #[allow(clippy::too_many_arguments, reason = "internal helper")]
-    fn traj_rows(
-        &self,
-        blk: &[Complex64],
-        nch: usize,
-        (lo, hi, pb): (usize, usize, usize),
-        zsel: &[usize],
-        total: f64,
-        tb: f64,
+        w: &TrajWindow<'_>,
         [x, z, v, tau, acc]: [f64; 5],
-        rows: &mut Vec<RowData>,
+        mut rows: Option<&mut Vec<RowData>>,
     ) -> Option<(Fit, [[f64; 6]; 6])> {
-        TRAJ_EVALS.fetch_add(1 << 20, std::sync::atomic::Ordering::Relaxed);
-        let nf = self.freqs;
+        TRAJ_EVALS.fetch_add(
+            if rows.is_some() { 1 << 20 } else { 1 },
+            std::sync::atomic::Ordering::Relaxed,
+        );
         let g = self.gate.config().gain;
         let mut ata = [[0.0f64; 6]; 6];
-        let mut atb = [[Complex64::new(0.0, 0.0); 6]; MAX_FREQUENCIES];
-        rows.clear();
+        let mut sums = [[0.0f64; N]; 6];
+        if let Some(r) = rows.as_deref_mut() {
+            r.clear();
+        }
+        let (lo, hi, pb) = w.win;
+        let mut data = w.data.chunks_exact(N);
         for bi in lo..hi {
-            let row = &blk[bi * nch..(bi + 1) * nch];
-            let t = (bi as f64 - pb as f64) * tb - tau;
+            let t = (bi as f64 - pb as f64) * w.tb - tau;
             let y = v * t + 0.5 * acc * t * t;
-            for &zone in zsel {
-                let (h, jac) = self.gate.field_jacobian(zone, [x, y, z]);
-                let mut rd = [0.0; 24];
-                rd[0] = g * h[0] * h[0];
-                rd[1] = g * h[1] * h[1];
-                rd[2] = g * h[2] * h[2];
-                rd[3] = 2.0 * g * h[0] * h[1];
-                rd[4] = 2.0 * g * h[0] * h[2];
-                rd[5] = 2.0 * g * h[1] * h[2];
-                for j in 0..3 {
-                    let (d0, d1, d2) = (jac[0][j], jac[1][j], jac[2][j]);
-                    let o = 6 + 6 * j;
-                    rd[o] = 2.0 * g * h[0] * d0;
-                    rd[o + 1] = 2.0 * g * h[1] * d1;
-                    rd[o + 2] = 2.0 * g * h[2] * d2;
-                    rd[o + 3] = 2.0 * g * (d0 * h[1] + h[0] * d1);
-                    rd[o + 4] = 2.0 * g * (d0 * h[2] + h[0] * d2);
-                    rd[o + 5] = 2.0 * g * (d1 * h[2] + h[1] * d2);
-                }
-                let a = &rd[..6];
+            for &zone in w.zones {
+                let b: &[f64; N] = data.next()?.try_into().ok()?;
+                let a = if ROWS && let Some(r) = rows.as_deref_mut() {
+                    let (h, jac) = self.gate.field_jacobian(zone, [x, y, z]);
+                    let s = sens6(g, h);
+                    let mut ds = [[0.0; 6]; 3];
+                    for (j, dsj) in ds.iter_mut().enumerate() {
+                        let (d0, d1, d2) = (jac[0][j], jac[1][j], jac[2][j]);
+                        *dsj = [
+                            2.0 * g * h[0] * d0,
+                            2.0 * g * h[1] * d1,
+                            2.0 * g * h[2] * d2,
+                            2.0 * g * (d0 * h[1] + h[0] * d1),
+                            2.0 * g * (d0 * h[2] + h[0] * d2),
+                            2.0 * g * (d1 * h[2] + h[1] * d2),
+                        ];
+                    }
+                    r.push(RowData { s, ds });
+                    s
+                } else {
+                    sens6(g, self.gate.field(zone, [x, y, z]))
+                };
                 for i in 0..6 {
                     for j in i..6 {
                         ata[i][j] += a[i] * a[j];
                     }
                 }
-                for (f, sums) in atb[..nf].iter_mut().enumerate() {
-                    let bv = row[zone * nf + f];
-                    for i in 0..6 {
-                        sums[i] += bv * a[i];
+                for i in 0..6 {
+                    for k in 0..N {
+                        sums[i][k] += b[k] * a[i];
                     }
                 }
-                rows.push(rd);
+            }
+        }
+        let nf = self.freqs;
+        let mut atb = [[Complex64::new(0.0, 0.0); 6]; MAX_FREQUENCIES];
+        for f in 0..nf {
+            for i in 0..6 {
+                atb[f][i] = Complex64::new(sums[i][2 * f], sums[i][2 * f + 1]);
             }
         }
         solve_normal(&ata, &atb, nf).map(|(explained, m)| {
@@ -748,7 +717,7 @@ impl Detector {
                     tau,
                     acc,
                     explained,
-                    total,
+                    total: w.total,
                     m,
                 },
                 ata,
@@ -760,72 +729,84 @@ impl Detector {
     /// `fit` (Kaufman's Jacobian `J = P⊥ (∂A/∂θ) m` over
     /// `θ = (x, z, v, τ, a)`): returns `JᵀJ` and `Jᵀr` (`r` the residual;
     /// the step `δ` solving `JᵀJ δ = Jᵀr` increases the explained energy).
-    #[allow(clippy::too_many_arguments, reason = "internal helper")]
-    fn traj_normal(
+    /// `rows` are [`Self::traj_fit`]'s at `fit`.
+    fn traj_normal<const N: usize>(
         &self,
-        blk: &[Complex64],
-        nch: usize,
-        (lo, hi, pb): (usize, usize, usize),
-        zsel: &[usize],
-        tb: f64,
+        w: &TrajWindow<'_>,
         fit: &Fit,
         ata: &[[f64; 6]; 6],
         rows: &[RowData],
     ) -> Option<([[f64; 5]; 5], [f64; 5])> {
         TRAJ_EVALS.fetch_add(1 << 40, std::sync::atomic::Ordering::Relaxed);
         let nf = self.freqs;
+        // The tensor entries interleaved like the data: mt[i][2f..2f+2].
+        let mut mt = [[0.0f64; N]; 6];
+        for f in 0..nf {
+            for i in 0..6 {
+                mt[i][2 * f] = fit.m[f][i].re;
+                mt[i][2 * f + 1] = fit.m[f][i].im;
+            }
+        }
         let mut hh = [[0.0f64; 5]; 5];
         let mut gr = [0.0f64; 5];
         // G_k = Σ w_k · s ⊗ ∂s/∂p_{j(k)} (so that Aᵀ Y_k = G_k m per frequency).
         let mut gm = [[[0.0f64; 6]; 6]; 5];
+        let (lo, hi, pb) = w.win;
+        let mut data = w.data.chunks_exact(N);
         let mut rows_it = rows.iter();
         for bi in lo..hi {
-            let row = &blk[bi * nch..(bi + 1) * nch];
-            let t = (bi as f64 - pb as f64) * tb - fit.tau;
-            // The weights are constant over a block: sum over its zones first.
-            let mut gq = [0.0f64; 3];
-            let mut gram = [[0.0f64; 3]; 3];
+            let t = (bi as f64 - pb as f64) * w.tb - fit.tau;
+            // The weights are constant over a block: sum over its zones
+            // first (element-wise over the N reals, reduced at the end).
+            let mut gqv = [[0.0f64; N]; 3];
+            let mut gramv = [[0.0f64; N]; 6];
             let mut sds = [[[0.0f64; 6]; 6]; 3];
-            for &zone in zsel {
+            for _ in w.zones {
+                let b: &[f64; N] = data.next()?.try_into().ok()?;
                 let rd = rows_it.next()?;
-                for f in 0..nf {
-                    let m = &fit.m[f];
-                    let mut pred = Complex64::new(0.0, 0.0);
-                    let mut q = [Complex64::new(0.0, 0.0); 3];
-                    for i in 0..6 {
-                        pred += m[i] * rd[i];
-                        q[0] += m[i] * rd[6 + i];
-                        q[1] += m[i] * rd[12 + i];
-                        q[2] += m[i] * rd[18 + i];
-                    }
-                    let r = row[zone * nf + f] - pred;
-                    for a in 0..3 {
-                        gq[a] += r.re * q[a].re + r.im * q[a].im;
-                        for b in a..3 {
-                            gram[a][b] += q[a].re * q[b].re + q[a].im * q[b].im;
-                        }
+                // r = b − A m, q_j = (∂A/∂p_j) m, per frequency.
+                let mut r = *b;
+                let mut q = [[0.0f64; N]; 3];
+                for i in 0..6 {
+                    for k in 0..N {
+                        r[k] -= rd.s[i] * mt[i][k];
+                        q[0][k] += rd.ds[0][i] * mt[i][k];
+                        q[1][k] += rd.ds[1][i] * mt[i][k];
+                        q[2][k] += rd.ds[2][i] * mt[i][k];
                     }
                 }
+                for k in 0..N {
+                    gqv[0][k] += r[k] * q[0][k];
+                    gqv[1][k] += r[k] * q[1][k];
+                    gqv[2][k] += r[k] * q[2][k];
+                    gramv[0][k] += q[0][k] * q[0][k];
+                    gramv[1][k] += q[0][k] * q[1][k];
+                    gramv[2][k] += q[0][k] * q[2][k];
+                    gramv[3][k] += q[1][k] * q[1][k];
+                    gramv[4][k] += q[1][k] * q[2][k];
+                    gramv[5][k] += q[2][k] * q[2][k];
+                }
                 for j in 0..3 {
-                    let ds = &rd[6 + 6 * j..12 + 6 * j];
                     for i in 0..6 {
                         for l in 0..6 {
-                            sds[j][i][l] += rd[i] * ds[l];
+                            sds[j][i][l] += rd.s[i] * rd.ds[j][l];
                         }
                     }
                 }
             }
-            let w = [1.0, 1.0, t, -(fit.speed + fit.acc * t), 0.5 * t * t];
+            let gq: [f64; 3] = core::array::from_fn(|a| gqv[a].iter().sum());
+            let gs: [f64; 6] = core::array::from_fn(|a| gramv[a].iter().sum());
+            let gram = [[gs[0], gs[1], gs[2]], [gs[1], gs[3], gs[4]], [gs[2], gs[4], gs[5]]];
+            let wk = [1.0, 1.0, t, -(fit.speed + fit.acc * t), 0.5 * t * t];
             for k in 0..5 {
                 let jk = JSEL[k];
-                gr[k] += w[k] * gq[jk];
+                gr[k] += wk[k] * gq[jk];
                 for l in k..5 {
-                    let jl = JSEL[l];
-                    hh[k][l] += w[k] * w[l] * gram[jk.min(jl)][jk.max(jl)];
+                    hh[k][l] += wk[k] * wk[l] * gram[jk][JSEL[l]];
                 }
                 for i in 0..6 {
                     for l in 0..6 {
-                        gm[k][i][l] += w[k] * sds[jk][i][l];
+                        gm[k][i][l] += wk[k] * sds[jk][i][l];
                     }
                 }
             }
@@ -870,26 +851,19 @@ impl Detector {
     /// Levenberg–Marquardt on the variable-projection residual from
     /// `start` (steps scaled by the Gauss–Newton matrix's diagonal); a
     /// step is taken only if it explains more energy.
-    #[allow(clippy::too_many_arguments, reason = "internal helper")]
-    fn traj_refine(
+    fn traj_refine<const N: usize>(
         &self,
-        blk: &[Complex64],
-        nch: usize,
-        win: (usize, usize, usize),
-        zsel: &[usize],
-        total: f64,
-        tb: f64,
+        w: &TrajWindow<'_>,
         start: Fit,
         rows: &mut Vec<RowData>,
     ) -> Fit {
         let th = [start.x, start.z, start.speed, start.tau, start.acc];
-        let Some((mut cur, mut ata)) = self.traj_rows(blk, nch, win, zsel, total, tb, th, rows)
-        else {
+        let Some((mut cur, mut ata)) = self.traj_fit::<N, true>(w, th, Some(rows)) else {
             return start;
         };
         let mut lambda = TRAJ_LM_LAMBDA0;
         for _ in 0..TRAJ_LM_ITERS {
-            let Some((h, gr)) = self.traj_normal(blk, nch, win, zsel, tb, &cur, &ata, rows) else {
+            let Some((h, gr)) = self.traj_normal::<N>(w, &cur, &ata, rows) else {
                 break;
             };
             // Jacobi scaling: D = sqrt(diag H).
@@ -897,7 +871,8 @@ impl Detector {
             if dsc.iter().any(|d| !(d.is_finite() && *d > 0.0)) {
                 break;
             }
-            let hs: [[f64; 5]; 5] = core::array::from_fn(|k| core::array::from_fn(|l| h[k][l] / (dsc[k] * dsc[l])));
+            let hs: [[f64; 5]; 5] =
+                core::array::from_fn(|k| core::array::from_fn(|l| h[k][l] / (dsc[k] * dsc[l])));
             let gs: [f64; 5] = core::array::from_fn(|k| gr[k] / dsc[k]);
             let mut step = None;
             while lambda < 1e6 {
@@ -913,8 +888,8 @@ impl Detector {
                         cur.tau + d[3] / dsc[3],
                         cur.acc + d[4] / dsc[4],
                     ];
-                    if th[2] > 0.05
-                        && let Some((f, a2)) = self.traj_rows(blk, nch, win, zsel, total, tb, th, rows)
+                    if th[2] > TRAJ_MIN_SPEED
+                        && let Some((f, a2)) = self.traj_fit::<N, true>(w, th, Some(rows))
                         && f.explained > cur.explained
                     {
                         step = Some((f, a2));
@@ -928,11 +903,55 @@ impl Detector {
             let gain = f.explained - cur.explained;
             cur = f;
             ata = a2;
-            if gain <= TRAJ_LM_TOL * total {
+            if gain <= TRAJ_LM_TOL * w.total {
                 break;
             }
         }
         cur
+    }
+
+    /// The whole-trajectory fit over the window `w`, seeded at the
+    /// snapshot position `c0`: a speed × crossing-time grid at the first
+    /// start refined by Levenberg–Marquardt; if that leaves more than
+    /// [`TRAJ_RETRY_RESIDUAL`] unexplained, the grids at the other starts
+    /// and the best [`TRAJ_KEEP`] of them refined too.
+    fn fit_trajectory<const N: usize>(
+        &self,
+        w: &TrajWindow<'_>,
+        c0: [f64; 3],
+        rows: &mut Vec<RowData>,
+    ) -> Option<Fit> {
+        let better = |f: &Fit, best: &Option<Fit>| best.as_ref().is_none_or(|b| f.explained > b.explained);
+        let grid = |(sx, sz): (f64, f64)| -> Option<Fit> {
+            let mut slot = None;
+            for &v in &TRAJ_SPEEDS {
+                for k in -1..=1 {
+                    let tau = f64::from(k) * 0.5 * w.tb - c0[1] / v;
+                    if let Some((f, _)) =
+                        self.traj_fit::<N, false>(w, [c0[0] + sx, c0[2] + sz, v, tau, 0.0], None)
+                        && better(&f, &slot)
+                    {
+                        slot = Some(f);
+                    }
+                }
+            }
+            slot
+        };
+        let mut best = grid(TRAJ_STARTS[0]).map(|s| self.traj_refine::<N>(w, s, rows));
+        if best
+            .as_ref()
+            .is_none_or(|f| 1.0 - f.explained / f.total.max(1e-300) > TRAJ_RETRY_RESIDUAL)
+        {
+            let mut seeds: Vec<Fit> = TRAJ_STARTS[1..].iter().filter_map(|&s| grid(s)).collect();
+            seeds.sort_by(|a, b| b.explained.total_cmp(&a.explained));
+            for s in seeds.into_iter().take(TRAJ_KEEP) {
+                let f = self.traj_refine::<N>(w, s, rows);
+                if better(&f, &best) {
+                    best = Some(f);
+                }
+            }
+        }
+        best
     }
 
     /// Process a whole passage.
@@ -1206,50 +1225,33 @@ impl Detector {
                 }
             }
         }
-        let mut bestfit: Option<Fit> = None;
-        let consider = |f: Option<Fit>, best: &mut Option<Fit>| -> bool {
-            if let Some(f) = f
-                && best.as_ref().is_none_or(|b| f.explained > b.explained)
-            {
-                *best = Some(f);
-                return true;
-            }
-            false
-        };
-        let mut rows = core::mem::take(&mut self.rows);
-        {
-            let grid = |(sx, sz): (f64, f64)| -> Option<Fit> {
-                let mut slot = None;
-                for &v in &TRAJ_SPEEDS {
-                    for k in -1..=1 {
-                        let tau = f64::from(k) * 0.5 * tb - c0.y / v;
-                        consider(
-                            self.traj_fit(
-                                &blk, nch, win, zs, total, tb, c0.x + sx, c0.z + sz, v, tau, 0.0,
-                            ),
-                            &mut slot,
-                        );
-                    }
-                }
-                slot
-            };
-            let resid = |f: &Fit| 1.0 - f.explained / f.total.max(1e-300);
-            if let Some(s0) = grid(TRAJ_STARTS[0]) {
-                let f = self.traj_refine(&blk, nch, win, zs, total, tb, s0, &mut rows);
-                consider(Some(f), &mut bestfit);
-            }
-            if bestfit.as_ref().is_none_or(|f| resid(f) > TRAJ_RETRY_RESIDUAL) {
-                let mut seeds: Vec<Fit> = TRAJ_STARTS[1..]
-                    .iter()
-                    .filter_map(|&s| grid(s))
-                    .collect();
-                seeds.sort_by(|a, b| b.explained.total_cmp(&a.explained));
-                for s in seeds.into_iter().take(TRAJ_KEEP) {
-                    let f = self.traj_refine(&blk, nch, win, zs, total, tb, s, &mut rows);
-                    consider(Some(f), &mut bestfit);
-                }
+        // The window's rows (block × zone) as interleaved reals.
+        let n = if nf == 4 { 8 } else { 2 * MAX_FREQUENCIES };
+        let mut wbuf = core::mem::take(&mut self.wbuf);
+        wbuf.clear();
+        for bi in lo..hi {
+            let row = &blk[bi * nch..(bi + 1) * nch];
+            for &zone in zs {
+                let start = wbuf.len();
+                wbuf.extend(row[zone * nf..(zone + 1) * nf].iter().flat_map(|c| [c.re, c.im]));
+                wbuf.resize(start + n, 0.0);
             }
         }
+        let tw = TrajWindow {
+            data: &wbuf,
+            win,
+            zones: zs,
+            total,
+            tb,
+        };
+        let mut rows = core::mem::take(&mut self.rows);
+        let c0p = [c0.x, c0.y, c0.z];
+        let bestfit = if nf == 4 {
+            self.fit_trajectory::<8>(&tw, c0p, &mut rows)
+        } else {
+            self.fit_trajectory::<{ 2 * MAX_FREQUENCIES }>(&tw, c0p, &mut rows)
+        };
+        self.wbuf = wbuf;
         self.rows = rows;
         self.scratch = blk;
         self.vf = vfbuf;
