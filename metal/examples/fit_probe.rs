@@ -34,6 +34,16 @@ fn main() {
     let e0 = hsm_metal::detect::TRAJ_EVALS.load(std::sync::atomic::Ordering::Relaxed);
     let t0 = std::time::Instant::now();
     let skip = args.get(3).is_some_and(|a| a == "skip");
+    if args.get(3).is_some_and(|a| a == "classify") {
+        let (_, mut hd) = hsm_metal::train::default_detector("hospital").unwrap();
+        let r = hd.process(&passages[0]).unwrap();
+        let mut acc = 0.0;
+        for _ in 0..20000 {
+            acc += hd.classify(std::hint::black_box(&r.tensors)).unwrap().threat_probability;
+        }
+        println!("classify x20000: {acc}");
+        return;
+    }
     for p in passages.iter().filter(|_| !skip) {
         let r = det.process(p).unwrap();
         let fe = features(&r.tensors);
