@@ -246,6 +246,10 @@ const TRAJ_RETRY_RESIDUAL: f64 = 5e-4;
 const TRAJ_KEEP: usize = 2;
 /// Trajectory fit: zones used (the most active at the peak).
 const TRAJ_ZONES: usize = 12;
+/// Trajectory fit: zones the speed × crossing-time seed grid uses (the
+/// most active four: the seed only has to land in the right basin; the
+/// refinement uses all [`TRAJ_ZONES`]).
+const TRAJ_GRID_ZONES: usize = 4;
 
 /// Trajectory fit: most Levenberg–Marquardt iterations per start.
 const TRAJ_LM_ITERS: usize = 30;
@@ -325,6 +329,7 @@ pub struct Detector {
     vf: Vec<f64>,
     rows: Vec<RowData>,
     wbuf: Vec<f64>,
+    gbuf: Vec<f64>,
 }
 
 /// Cholesky factor `L` (lower) of `AᵀA` (upper triangle read) with a tiny ridge.
@@ -543,6 +548,7 @@ impl Detector {
             scratch: Vec::new(),
             rows: Vec::new(),
             wbuf: Vec::new(),
+            gbuf: Vec::new(),
             vf: Vec::new(),
         })
     }
@@ -753,7 +759,7 @@ impl Detector {
         let mut gm = [[[0.0f64; 6]; 6]; 5];
         let (lo, hi, pb) = w.win;
         let mut data = w.data.chunks_exact(N);
-        let mut rows_it = rows.iter();
+        let mut ri = 0;
         for bi in lo..hi {
             let t = (bi as f64 - pb as f64) * w.tb - fit.tau;
             // The weights are constant over a block: sum over its zones
@@ -761,9 +767,11 @@ impl Detector {
             let mut gqv = [[0.0f64; N]; 3];
             let mut gramv = [[0.0f64; N]; 6];
             let mut sds = [[[0.0f64; 6]; 6]; 3];
-            for _ in w.zones {
+            let nz = w.zones.len();
+            let block_rows = rows.get(ri..ri + nz)?;
+            ri += nz;
+            for rd in block_rows {
                 let b: &[f64; N] = data.next()?.try_into().ok()?;
-                let rd = rows_it.next()?;
                 // r = b − A m, q_j = (∂A/∂p_j) m, per frequency.
                 let mut r = *b;
                 let mut q = [[0.0f64; N]; 3];
@@ -786,12 +794,20 @@ impl Detector {
                     gramv[4][k] += q[1][k] * q[2][k];
                     gramv[5][k] += q[2][k] * q[2][k];
                 }
-                for j in 0..3 {
-                    for i in 0..6 {
+            }
+            // s ⊗ ∂s/∂p_j summed over the block's zones, one entry of s at a
+            // time (18 accumulators stay in registers).
+            for i in 0..6 {
+                let mut acc = [[0.0f64; 6]; 3];
+                for rd in block_rows {
+                    for j in 0..3 {
                         for l in 0..6 {
-                            sds[j][i][l] += rd.s[i] * rd.ds[j][l];
+                            acc[j][l] += rd.s[i] * rd.ds[j][l];
                         }
                     }
+                }
+                for j in 0..3 {
+                    sds[j][i] = acc[j];
                 }
             }
             let gq: [f64; 3] = core::array::from_fn(|a| gqv[a].iter().sum());
@@ -918,6 +934,7 @@ impl Detector {
     fn fit_trajectory<const N: usize>(
         &self,
         w: &TrajWindow<'_>,
+        gw: &TrajWindow<'_>,
         c0: [f64; 3],
         rows: &mut Vec<RowData>,
     ) -> Option<Fit> {
@@ -928,7 +945,7 @@ impl Detector {
                 for k in -1..=1 {
                     let tau = f64::from(k) * 0.5 * w.tb - c0[1] / v;
                     if let Some((f, _)) =
-                        self.traj_fit::<N, false>(w, [c0[0] + sx, c0[2] + sz, v, tau, 0.0], None)
+                        self.traj_fit::<N, false>(gw, [c0[0] + sx, c0[2] + sz, v, tau, 0.0], None)
                         && better(&f, &slot)
                     {
                         slot = Some(f);
@@ -1244,14 +1261,31 @@ impl Detector {
             total,
             tb,
         };
+        // The seed grid's rows: the most active zones only.
+        let gz = TRAJ_GRID_ZONES.min(zs.len());
+        let mut gbuf = core::mem::take(&mut self.gbuf);
+        gbuf.clear();
+        for (ri, r) in wbuf.chunks_exact(n).enumerate() {
+            if ri % zs.len() < gz {
+                gbuf.extend_from_slice(r);
+            }
+        }
+        let gw = TrajWindow {
+            data: &gbuf,
+            win,
+            zones: &zs[..gz],
+            total,
+            tb,
+        };
         let mut rows = core::mem::take(&mut self.rows);
         let c0p = [c0.x, c0.y, c0.z];
         let bestfit = if nf == 4 {
-            self.fit_trajectory::<8>(&tw, c0p, &mut rows)
+            self.fit_trajectory::<8>(&tw, &gw, c0p, &mut rows)
         } else {
-            self.fit_trajectory::<{ 2 * MAX_FREQUENCIES }>(&tw, c0p, &mut rows)
+            self.fit_trajectory::<{ 2 * MAX_FREQUENCIES }>(&tw, &gw, c0p, &mut rows)
         };
         self.wbuf = wbuf;
+        self.gbuf = gbuf;
         self.rows = rows;
         self.scratch = blk;
         self.vf = vfbuf;
