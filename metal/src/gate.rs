@@ -292,8 +292,8 @@ impl Gate {
         let mut jac = [[0.0; 3]; 3];
         for i in 0..3 {
             for j in 0..3 {
-                jac[i][j] = -3.0 * r[j] * h[i] * inv_d2
-                    + k * (r[i] * du[j] + if i == j { u } else { 0.0 });
+                jac[i][j] =
+                    -3.0 * r[j] * h[i] * inv_d2 + k * (r[i] * du[j] + if i == j { u } else { 0.0 });
             }
         }
         (h, jac)
@@ -488,7 +488,10 @@ mod tests {
                     let scale = jac.iter().flatten().fold(0.0f64, |m, v| m.max(v.abs()));
                     for i in 0..3 {
                         let fd = (ha[i] - hb[i]) / (2.0 * eps);
-                        assert!((fd - jac[i][j]).abs() <= 1e-6 * scale, "{zone} {p:?} {i} {j}");
+                        assert!(
+                            (fd - jac[i][j]).abs() <= 1e-6 * scale,
+                            "{zone} {p:?} {i} {j}"
+                        );
                     }
                 }
             }
