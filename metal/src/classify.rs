@@ -114,20 +114,28 @@ pub struct Prediction {
     pub threat_probability: f64,
 }
 
-/// Dot product with four independent accumulators (vectorises; the
+/// Dot product with eight independent accumulators (vectorises; the
 /// summation order differs from a left fold only by rounding).
 #[inline]
 fn dot(a: &[f64], b: &[f64]) -> f64 {
-    let mut acc = [0.0f64; 4];
-    let (ca, cb) = (a.chunks_exact(4), b.chunks_exact(4));
+    let mut acc = [0.0f64; 8];
+    let (ca, cb) = (a.chunks_exact(8), b.chunks_exact(8));
     let (ra, rb) = (ca.remainder(), cb.remainder());
     for (x, y) in ca.zip(cb) {
-        for k in 0..4 {
+        for k in 0..8 {
             acc[k] += x[k] * y[k];
         }
     }
     let tail: f64 = ra.iter().zip(rb).map(|(x, y)| x * y).sum();
-    (acc[0] + acc[1]) + (acc[2] + acc[3]) + tail
+    ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7])) + tail
+}
+
+/// `tanh` through one `exp` (`(1 − e)/(1 + e)`, `e = exp(−2|x|)`): within
+/// a few 1e-16 of the library's `tanh` (absolute), at a third of the cost.
+#[inline]
+fn tanh_fast(x: f64) -> f64 {
+    let e = (-2.0 * x.abs()).exp();
+    ((1.0 - e) / (1.0 + e)).copysign(x)
 }
 
 fn softmax(z: &mut [f64]) {
@@ -242,9 +250,29 @@ impl Model {
         }
         let h = self.hidden;
         let mut hid = [0.0; MAX_HIDDEN];
-        for (j, hv) in hid[..h].iter_mut().enumerate() {
-            let w = &self.w1[j * d..(j + 1) * d];
-            *hv = (self.b1[j] + dot(w, xs)).tanh();
+        // Four hidden units at a time: four rows of w1 against one load of
+        // the features (independent accumulators).
+        let mut rows4 = self.w1.chunks_exact(4 * d);
+        let mut j = 0;
+        for w in &mut rows4 {
+            let (w0, rest) = w.split_at(d);
+            let (w1, rest) = rest.split_at(d);
+            let (w2, w3) = rest.split_at(d);
+            let mut acc = [0.0f64; 4];
+            for ((((&x, &a), &b), &c), &e) in xs.iter().zip(w0).zip(w1).zip(w2).zip(w3) {
+                acc[0] += a * x;
+                acc[1] += b * x;
+                acc[2] += c * x;
+                acc[3] += e * x;
+            }
+            for (k, a) in acc.iter().enumerate() {
+                hid[j + k] = tanh_fast(self.b1[j + k] + a);
+            }
+            j += 4;
+        }
+        for (w, hv) in rows4.remainder().chunks_exact(d).zip(&mut hid[j..h]) {
+            *hv = tanh_fast(self.b1[j] + dot(w, xs));
+            j += 1;
         }
         for (c, o) in out.iter_mut().enumerate() {
             let w = &self.w2[c * h..(c + 1) * h];
@@ -568,6 +596,17 @@ impl Model {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tanh_fast_matches_tanh() {
+        for i in -2000..=2000 {
+            let x = f64::from(i) * 0.01;
+            assert!((tanh_fast(x) - x.tanh()).abs() <= 4e-16, "{x}");
+        }
+        assert_eq!(tanh_fast(0.0), 0.0);
+        assert_eq!(tanh_fast(1e3), 1.0);
+        assert_eq!(tanh_fast(-1e3), -1.0);
+    }
 
     fn blobs(n: usize, seed: u64) -> Vec<Example> {
         let mut rng = ChaCha8Rng::seed_from_u64(seed);

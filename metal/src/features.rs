@@ -20,7 +20,9 @@ pub const SLOG_SCALE_M3: f64 = 1e-8;
 /// `sign(x) · ln(1 + |x| / 1e-8)`.
 #[must_use]
 pub fn slog(x: f64) -> f64 {
-    x.signum() * (x.abs() / SLOG_SCALE_M3).ln_1p()
+    let u = x.abs() / SLOG_SCALE_M3;
+    // For u >= 1, 1 + u rounds harmlessly and `ln` is cheaper than `ln_1p`.
+    x.signum() * if u >= 1.0 { (1.0 + u).ln() } else { u.ln_1p() }
 }
 
 /// Write the features of `tensors` (one per frequency) into `out`, which

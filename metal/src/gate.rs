@@ -257,6 +257,48 @@ impl Gate {
         ]
     }
 
+    /// The field of zone `zone`'s coil at `p` and its Jacobian
+    /// `J[i][j] = ∂hᵢ/∂pⱼ` (closed form of the softened dipole).
+    #[must_use]
+    pub(crate) fn field_jacobian(&self, zone: usize, p: [f64; 3]) -> ([f64; 3], [[f64; 3]; 3]) {
+        let Some(coil) = self.coils.get(zone) else {
+            return ([0.0; 3], [[0.0; 3]; 3]);
+        };
+        let r = [
+            p[0] - coil.position[0],
+            p[1] - coil.position[1],
+            p[2] - coil.position[2],
+        ];
+        let a = self.config.coil_radius_m;
+        let d2 = r[0] * r[0] + r[1] * r[1] + r[2] * r[2] + a * a;
+        let d = d2.sqrt();
+        let inv_d2 = 1.0 / d2;
+        let m = coil.normal;
+        let mr = m[0] * r[0] + m[1] * r[1] + m[2] * r[2];
+        let k = 1.0 / (4.0 * core::f64::consts::PI * d2 * d);
+        let u = 3.0 * mr * inv_d2;
+        let h = [
+            k * (u * r[0] - m[0]),
+            k * (u * r[1] - m[1]),
+            k * (u * r[2] - m[2]),
+        ];
+        // ∂h_i/∂r_j = −3 r_j h_i / d² + k (r_i ∂u/∂r_j + u δ_ij),
+        // ∂u/∂r_j = 3 m_j / d² − 6 mr r_j / d⁴.
+        let du = [
+            3.0 * m[0] * inv_d2 - 2.0 * u * r[0] * inv_d2,
+            3.0 * m[1] * inv_d2 - 2.0 * u * r[1] * inv_d2,
+            3.0 * m[2] * inv_d2 - 2.0 * u * r[2] * inv_d2,
+        ];
+        let mut jac = [[0.0; 3]; 3];
+        for i in 0..3 {
+            for j in 0..3 {
+                jac[i][j] =
+                    -3.0 * r[j] * h[i] * inv_d2 + k * (r[i] * du[j] + if i == j { u } else { 0.0 });
+            }
+        }
+        (h, jac)
+    }
+
     /// The six coefficients `c` with `V = Σ cₖ · m₆ₖ` for the tensor's six
     /// independent entries `[xx, yy, zz, xy, xz, yz]` (gain included).
     #[must_use]
@@ -426,6 +468,35 @@ impl Recorder {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn field_jacobian_matches_finite_differences() {
+        let g = Gate::new(GateConfig::default()).unwrap();
+        for zone in [0, 5, 12, 17] {
+            for p in [[-0.2, 0.05, 0.3], [0.1, -0.2, 1.4], [0.3, 0.3, 0.9]] {
+                let (h, jac) = g.field_jacobian(zone, p);
+                let h0 = g.field(zone, p);
+                for i in 0..3 {
+                    assert!((h[i] - h0[i]).abs() <= 1e-12 * h0[i].abs().max(1.0));
+                }
+                let eps = 1e-6;
+                for j in 0..3 {
+                    let (mut a, mut b) = (p, p);
+                    a[j] += eps;
+                    b[j] -= eps;
+                    let (ha, hb) = (g.field(zone, a), g.field(zone, b));
+                    let scale = jac.iter().flatten().fold(0.0f64, |m, v| m.max(v.abs()));
+                    for i in 0..3 {
+                        let fd = (ha[i] - hb[i]) / (2.0 * eps);
+                        assert!(
+                            (fd - jac[i][j]).abs() <= 1e-6 * scale,
+                            "{zone} {p:?} {i} {j}"
+                        );
+                    }
+                }
+            }
+        }
+    }
 
     #[test]
     fn default_gate_has_18_zones_4_frequencies() {

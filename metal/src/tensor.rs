@@ -259,8 +259,10 @@ pub fn sym_eigenvalues(a: &[[f64; 3]; 3]) -> [f64; 3] {
         + b(0, 2) * (b(1, 0) * b(2, 1) - b(1, 1) * b(2, 0));
     let r = (det / 2.0).clamp(-1.0, 1.0);
     let phi = r.acos() / 3.0;
-    let e1 = q + 2.0 * p * phi.cos();
-    let e3 = q + 2.0 * p * (phi + 2.0 * core::f64::consts::PI / 3.0).cos();
+    // cos(φ + 2π/3) = −cos φ / 2 − (√3 / 2) sin φ: one sin_cos.
+    let (sn, cs) = phi.sin_cos();
+    let e1 = q + 2.0 * p * cs;
+    let e3 = q + 2.0 * p * (-0.5 * cs - 0.5 * 3.0f64.sqrt() * sn);
     let e2 = 3.0 * q - e1 - e3;
     [e1, e2, e3]
 }
