@@ -304,17 +304,7 @@ struct TrajWindow<'a> {
 /// Trajectory fit: slowest speed a refinement step may reach (m/s).
 const TRAJ_MIN_SPEED: f64 = 0.05;
 
-/// The six sensitivities `g · [hx², hy², hz², 2hxhy, 2hxhz, 2hyhz]` of a field `h`.
-fn sens6(g: f64, h: [f64; 3]) -> [f64; 6] {
-    [
-        g * h[0] * h[0],
-        g * h[1] * h[1],
-        g * h[2] * h[2],
-        2.0 * g * h[0] * h[1],
-        2.0 * g * h[0] * h[2],
-        2.0 * g * h[1] * h[2],
-    ]
-}
+use crate::gate::sens6;
 
 /// One candidate position's factorisation `A = Q R` (A: Z × 6).
 #[derive(Clone, Debug)]
@@ -350,13 +340,13 @@ pub struct Detector {
     gbuf: Vec<f64>,
 }
 
-/// Cholesky factor `L` (lower) of `AᵀA` (upper triangle read) with a tiny ridge.
-fn cholesky6(ata: &[[f64; 6]; 6]) -> Option<[[f64; 6]; 6]> {
-    let tr: f64 = (0..6).map(|i| ata[i][i]).sum();
-    let mut l = [[0.0f64; 6]; 6];
-    for i in 0..6 {
+/// Cholesky factor `L` (lower) of the symmetric positive definite `a`
+/// (its upper triangle read), `ridge` added to the diagonal.
+fn cholesky<const N: usize>(a: &[[f64; N]; N], ridge: f64) -> Option<[[f64; N]; N]> {
+    let mut l = [[0.0f64; N]; N];
+    for i in 0..N {
         for j in 0..=i {
-            let mut sum = ata[j][i] + if i == j { 1e-12 * tr } else { 0.0 };
+            let mut sum = a[j][i] + if i == j { ridge } else { 0.0 };
             for k in 0..j {
                 sum -= l[i][k] * l[j][k];
             }
@@ -373,25 +363,15 @@ fn cholesky6(ata: &[[f64; 6]; 6]) -> Option<[[f64; 6]; 6]> {
     Some(l)
 }
 
+/// Cholesky factor of `AᵀA` (upper triangle read) with a tiny ridge.
+fn cholesky6(ata: &[[f64; 6]; 6]) -> Option<[[f64; 6]; 6]> {
+    let tr: f64 = (0..6).map(|i| ata[i][i]).sum();
+    cholesky(ata, 1e-12 * tr)
+}
+
 /// Solve the symmetric positive definite 5 × 5 system `a d = g` (Cholesky).
 fn solve5(a: &[[f64; 5]; 5], g: &[f64; 5]) -> Option<[f64; 5]> {
-    let mut l = [[0.0f64; 5]; 5];
-    for i in 0..5 {
-        for j in 0..=i {
-            let mut sum = a[i][j];
-            for k in 0..j {
-                sum -= l[i][k] * l[j][k];
-            }
-            if i == j {
-                if sum.is_nan() || sum <= 0.0 {
-                    return None;
-                }
-                l[i][i] = sum.sqrt();
-            } else {
-                l[i][j] = sum / l[j][j];
-            }
-        }
-    }
+    let l = cholesky(a, 0.0)?;
     let mut y = [0.0; 5];
     for i in 0..5 {
         let mut s = g[i];

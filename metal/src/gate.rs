@@ -233,12 +233,10 @@ impl Gate {
         &self.omegas
     }
 
-    /// The field of zone `zone`'s coil at `p` per unit moment (m⁻³).
-    #[must_use]
-    pub fn field(&self, zone: usize, p: [f64; 3]) -> [f64; 3] {
-        let Some(coil) = self.coils.get(zone) else {
-            return [0.0; 3];
-        };
+    /// The softened dipole's terms for zone `zone`'s coil at `p` (`None` for
+    /// a zone the gate does not have).
+    fn dipole(&self, zone: usize, p: [f64; 3]) -> Option<Dipole> {
+        let coil = self.coils.get(zone)?;
         let r = [
             p[0] - coil.position[0],
             p[1] - coil.position[1],
@@ -250,6 +248,15 @@ impl Gate {
         let m = coil.normal;
         let mr = m[0] * r[0] + m[1] * r[1] + m[2] * r[2];
         let k = 1.0 / (4.0 * core::f64::consts::PI * d2 * d);
+        Some(Dipole { r, m, d2, mr, k })
+    }
+
+    /// The field of zone `zone`'s coil at `p` per unit moment (m⁻³).
+    #[must_use]
+    pub fn field(&self, zone: usize, p: [f64; 3]) -> [f64; 3] {
+        let Some(Dipole { r, m, d2, mr, k }) = self.dipole(zone, p) else {
+            return [0.0; 3];
+        };
         [
             k * (3.0 * mr * r[0] / d2 - m[0]),
             k * (3.0 * mr * r[1] / d2 - m[1]),
@@ -261,21 +268,10 @@ impl Gate {
     /// `J[i][j] = ∂hᵢ/∂pⱼ` (closed form of the softened dipole).
     #[must_use]
     pub(crate) fn field_jacobian(&self, zone: usize, p: [f64; 3]) -> ([f64; 3], [[f64; 3]; 3]) {
-        let Some(coil) = self.coils.get(zone) else {
+        let Some(Dipole { r, m, d2, mr, k }) = self.dipole(zone, p) else {
             return ([0.0; 3], [[0.0; 3]; 3]);
         };
-        let r = [
-            p[0] - coil.position[0],
-            p[1] - coil.position[1],
-            p[2] - coil.position[2],
-        ];
-        let a = self.config.coil_radius_m;
-        let d2 = r[0] * r[0] + r[1] * r[1] + r[2] * r[2] + a * a;
-        let d = d2.sqrt();
         let inv_d2 = 1.0 / d2;
-        let m = coil.normal;
-        let mr = m[0] * r[0] + m[1] * r[1] + m[2] * r[2];
-        let k = 1.0 / (4.0 * core::f64::consts::PI * d2 * d);
         let u = 3.0 * mr * inv_d2;
         let h = [
             k * (u * r[0] - m[0]),
@@ -303,16 +299,7 @@ impl Gate {
     /// independent entries `[xx, yy, zz, xy, xz, yz]` (gain included).
     #[must_use]
     pub fn sensitivity(&self, zone: usize, p: [f64; 3]) -> [f64; 6] {
-        let h = self.field(zone, p);
-        let g = self.config.gain;
-        [
-            g * h[0] * h[0],
-            g * h[1] * h[1],
-            g * h[2] * h[2],
-            2.0 * g * h[0] * h[1],
-            2.0 * g * h[0] * h[2],
-            2.0 * g * h[1] * h[2],
-        ]
+        sens6(self.config.gain, self.field(zone, p))
     }
 
     /// A zone's response to tensor `m` (gate frame) at `p`.
@@ -321,6 +308,29 @@ impl Gate {
         let h = self.field(zone, p);
         m.contract(&h, &h) * self.config.gain
     }
+}
+
+/// A coil's softened dipole at a point: offset `r` from the coil, its unit
+/// normal `m`, `d² = |r|² + a²`, `m · r` and `k = 1 / (4π d³)`.
+struct Dipole {
+    r: [f64; 3],
+    m: [f64; 3],
+    d2: f64,
+    mr: f64,
+    k: f64,
+}
+
+/// The six sensitivities `g · [hx², hy², hz², 2hxhy, 2hxhz, 2hyhz]` of a
+/// field `h` (see [`Gate::sensitivity`]).
+pub(crate) fn sens6(g: f64, h: [f64; 3]) -> [f64; 6] {
+    [
+        g * h[0] * h[0],
+        g * h[1] * h[1],
+        g * h[2] * h[2],
+        2.0 * g * h[0] * h[1],
+        2.0 * g * h[0] * h[2],
+        2.0 * g * h[1] * h[2],
+    ]
 }
 
 /// A whole passage: `T` frames of `Z × F` complex samples, frame-major
