@@ -24,6 +24,12 @@
 //! The streams are merged in time order and fed to the session, which writes
 //! each passage to the log as it closes. [`DemoSummary`] compares passages
 //! with the truth person by person.
+//!
+//! For diagnosis, setting the environment variable `HSM_DEMO_DEBUG` prints to
+//! stderr every person whose passage was merged with another's without a
+//! flag, and every entering person whose fever alarm disagrees with the truth
+//! (with their body temperature and the passage's thermal finding). It is
+//! not part of the CLI's contract.
 
 use std::collections::BTreeMap;
 use std::path::Path;
