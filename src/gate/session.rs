@@ -807,10 +807,7 @@ impl GateSession {
                             };
                             (severity, d.body.get())
                         };
-                        if worst.as_ref().is_none_or(|(w, _)| {
-                            rank(&d).0 > rank(w).0
-                                || (rank(&d).0 == rank(w).0 && rank(&d).1 > rank(w).1)
-                        }) {
+                        if worst.as_ref().is_none_or(|(w, _)| rank(&d) > rank(w)) {
                             worst = Some((d, apparent));
                         }
                     }
