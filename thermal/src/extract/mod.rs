@@ -75,7 +75,7 @@ use hsm_core::{Celsius, CoreError, FrameView, Micros, Point, Rect, Timestamp};
 
 use crate::error::ThermalError;
 use crate::radiometry::{Converter, Radiometry};
-use wide::{i16x8, u16x8};
+use wide::{CmpEq, i8x16, i16x8, i16x16, u16x8};
 
 /// How the measurement-site temperature is computed from the face's pixels.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -996,22 +996,16 @@ impl FrameProcessor {
         let (vlo, vhi) = self.valid;
         let (ok_lo, ok_hi) = (vlo.max(1), vhi.min(u16::MAX - 1));
         let ok_span = ok_hi.saturating_sub(ok_lo);
-        let mut bad = 0u32;
+        let mut counter = OutsideCounter::new(ok_lo, ok_span);
         for y in r.y0..r.y1 {
             if let Some(px) = frame
                 .row(y as usize)
                 .and_then(|row| row.get(r.x0 as usize..r.x1 as usize))
             {
-                // u16 lanes per chunk of at most 4096 pixels (no overflow).
-                for c in px.chunks(4096) {
-                    let n: u16 = c
-                        .iter()
-                        .map(|&v| u16::from(v.wrapping_sub(ok_lo) > ok_span))
-                        .fold(0, u16::wrapping_add);
-                    bad += u32::from(n);
-                }
+                counter.row(px);
             }
         }
+        let bad = counter.outside();
         let mut flags = QualityFlags::NONE;
         if bad > self.cfg.max_bad_pixels {
             flags |= QualityFlags::SATURATED;
@@ -1298,24 +1292,119 @@ fn max_u16(px: &[u16]) -> u16 {
     u16::from_ne_bytes(m.to_ne_bytes()) ^ 0x8000
 }
 
+/// Counts pixels outside `lo..=lo + span` over rows of a box, eight at a
+/// time: in-range lanes add `-1` to 16-bit lane counters (folded into the
+/// total every 4096 vectors, before they could overflow); a row's last
+/// partial vector is read overlapping the previous one, its lanes already
+/// counted masked off.
+struct OutsideCounter {
+    range: (u16, u16),
+    lo: u16x8,
+    span: u16x8,
+    acc: i16x8,
+    vectors: u32,
+    inside: u32,
+    pixels: u32,
+}
+
+impl OutsideCounter {
+    fn new(lo: u16, span: u16) -> Self {
+        OutsideCounter {
+            range: (lo, span),
+            lo: u16x8::splat(lo),
+            span: u16x8::splat(span),
+            acc: i16x8::ZERO,
+            vectors: 0,
+            inside: 0,
+            pixels: 0,
+        }
+    }
+
+    #[inline(always)]
+    fn in_range(&self, c: &[u16; 8]) -> i16x8 {
+        let ok = (u16x8::new(*c) - self.lo)
+            .saturating_sub(self.span)
+            .cmp_eq(u16x8::ZERO);
+        bytemuck::cast::<u16x8, i16x8>(ok)
+    }
+
+    fn flush(&mut self) {
+        let lanes: [i16; 8] = self.acc.to_array();
+        self.inside += lanes
+            .iter()
+            .map(|&l| u32::from(l.unsigned_abs()))
+            .sum::<u32>();
+        self.acc = i16x8::ZERO;
+        self.vectors = 0;
+    }
+
+    #[inline]
+    fn row(&mut self, px: &[u16]) {
+        self.pixels += px.len() as u32;
+        let (chunks, tail) = px.as_chunks::<8>();
+        for c in chunks {
+            self.acc += self.in_range(c);
+        }
+        self.vectors += chunks.len() as u32 + 1;
+        match px.last_chunk::<8>() {
+            Some(last) if !tail.is_empty() => {
+                // Lanes `8 - tail.len()..` are the tail.
+                let keep = i16x8::from(TAIL_LANES[tail.len()]);
+                self.acc += self.in_range(last) & keep;
+            }
+            _ => {
+                let (lo, span) = self.range;
+                let n = tail.iter().filter(|&&v| v.wrapping_sub(lo) <= span);
+                self.inside += n.count() as u32;
+            }
+        }
+        if self.vectors >= 4096 {
+            self.flush();
+        }
+    }
+
+    fn outside(mut self) -> u32 {
+        self.flush();
+        self.pixels - self.inside
+    }
+}
+
+/// Lane masks for a row's overlapping last vector: `TAIL_LANES[t]` keeps
+/// the last `t` lanes.
+const TAIL_LANES: [[i16; 8]; 8] = {
+    let mut m = [[0i16; 8]; 8];
+    let mut t = 0;
+    while t < 8 {
+        let mut l = 8 - t;
+        while l < 8 {
+            m[t][l] = -1;
+            l += 1;
+        }
+        t += 1;
+    }
+    m
+};
+
 /// Pixels per block of the row scan.
 const LANES: usize = 32;
 
 /// The in-band mask of a block (bit `i` for pixel `i`): one wrapping and one
 /// saturating subtraction per pixel (`0` exactly in band), eight pixels at a
-/// time with `wide`'s portable vectors, gathered by a movemask.
+/// time with `wide`'s portable vectors; two vectors are narrowed into one
+/// with a signed saturating pack (zero stays zero, anything else stays
+/// non-zero), compared with zero and gathered by one movemask per 16 pixels.
 #[inline]
 fn block_mask(block: &[u16; LANES], lo: u16, span: u16) -> u32 {
     let (lo, span) = (u16x8::splat(lo), u16x8::splat(span));
+    let d =
+        |l: &[u16; 8]| bytemuck::cast::<u16x8, i16x8>((u16x8::new(*l) - lo).saturating_sub(span));
     let (lanes, _) = block.as_chunks::<8>();
     let mut mask = 0u32;
-    for (i, lane) in lanes.iter().enumerate() {
-        let inside = (u16x8::new(*lane) - lo)
-            .saturating_sub(span)
-            .cmp_eq(u16x8::ZERO);
-        // One bit per lane (SSE2: pack and movemask).
-        let bits = bytemuck::cast::<u16x8, i16x8>(inside).move_mask();
-        mask |= (bits as u32) << (8 * i);
+    for (i, pair) in lanes.chunks_exact(2).enumerate() {
+        let pair = bytemuck::cast::<[i16x8; 2], i16x16>([d(&pair[0]), d(&pair[1])]);
+        let packed = i8x16::from_i16x16_saturate(pair);
+        let bits = packed.cmp_eq(i8x16::ZERO).move_mask();
+        mask |= (bits as u32) << (16 * i);
     }
     mask
 }

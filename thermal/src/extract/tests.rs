@@ -324,7 +324,7 @@ fn capacity_is_respected_and_overflow_counted() {
 }
 
 mod scan_props {
-    use super::super::{Run, scan};
+    use super::super::{OutsideCounter, Run, scan};
     use proptest::prelude::*;
 
     fn naive(row: &[u16], x_from: u32, x_to: u32, lo: u16, hi: u16) -> Vec<(u32, u32)> {
@@ -359,6 +359,28 @@ mod scan_props {
             let got: Vec<(u32, u32)> = runs.iter().map(|r| (r.x0, r.x1)).collect();
             prop_assert!(runs.iter().all(|r| r.y == 3));
             prop_assert_eq!(got, naive(&row, from, to, lo, lo.saturating_add(span)));
+        }
+
+        /// The vectorised bad-pixel counter counts exactly the pixels
+        /// outside its range, over boxes of any width (full vectors, a
+        /// masked overlapping last vector, rows shorter than a vector) and
+        /// over enough rows to fold its 16-bit lane counters.
+        #[test]
+        fn outside_counter_matches_naive(
+            rows in proptest::collection::vec(proptest::collection::vec(prop_oneof![0u16..6, Just(u16::MAX), Just(0)], 0..40), 0..12),
+            repeat in prop_oneof![Just(1usize), Just(700usize)],
+            lo in 0u16..6,
+            span in 0u16..6,
+        ) {
+            let mut c = OutsideCounter::new(lo, span);
+            let mut naive = 0u32;
+            for _ in 0..repeat {
+                for row in &rows {
+                    c.row(row);
+                    naive += row.iter().filter(|&&v| v < lo || u32::from(v) > u32::from(lo) + u32::from(span)).count() as u32;
+                }
+            }
+            prop_assert_eq!(c.outside(), naive);
         }
     }
 }
