@@ -271,6 +271,8 @@ pub struct FrameProcessor {
     col_same: Vec<bool>,
     run_max: Vec<(u16, u32)>,
     top: Vec<u64>,
+    /// Scratch for [`keep_best_counting`].
+    top_sorted: Vec<u64>,
     /// Per face slot (the i-th face measured in a frame), the last
     /// spread between its hottest pixel and its k-th hottest (counts): a
     /// guess for the next frame's (speed only; results do not depend on it).
@@ -422,6 +424,7 @@ impl FrameProcessor {
             col_same: Vec::new(),
             run_max: Vec::new(),
             top: Vec::new(),
+            top_sorted: Vec::new(),
             gap_hint: [0; GAP_HINTS],
             guesses: [0; 2],
             hot_rows: Vec::new(),
@@ -787,7 +790,11 @@ impl FrameProcessor {
         self.next.resize(n, NO_RUN);
         self.regions.clear();
         for i in 0..n {
-            let root = find(&mut self.parent, i as u32) as usize;
+            // A run's parent is an earlier run (or itself), whose parent is
+            // already its root: one step resolves every run, in order.
+            let p = self.parent[i] as usize;
+            let root = if p == i { i } else { self.parent[p] as usize };
+            self.parent[i] = root as u32;
             let run = self.runs[i];
             let len = run.x1 - run.x0;
             if root == i {
@@ -870,6 +877,7 @@ impl FrameProcessor {
         // best are among them) and no ordering of the runs is needed.
         let hottest = self.run_max.iter().map(|r| r.0).max().unwrap_or(0);
         let mut guessed = false;
+        let mut guessed_floor = None;
         let hint = self.gap_hint[slot];
         if hint > 0 && r.area as usize >= k {
             let g = hottest.saturating_sub(hint + hint / 16 + 2);
@@ -892,6 +900,7 @@ impl FrameProcessor {
                 }
             }
             guessed = self.top.len() >= k;
+            guessed_floor = guessed.then_some(g);
             let i = usize::from(!guessed);
             self.guesses[i] = self.guesses[i].wrapping_add(1);
         }
@@ -958,7 +967,16 @@ impl FrameProcessor {
                 }
             }
         }
-        keep_best(&mut self.top, k);
+        match guessed_floor {
+            // The guess held: `top` is in raster order with values in a
+            // narrow band, so a stable counting sort by value sorts it.
+            Some(g) if hottest - g < COUNTING_SPAN => {
+                keep_best_counting(&mut self.top, k, hottest, g, &mut self.top_sorted);
+            }
+            _ => {
+                keep_best(&mut self.top, k);
+            }
+        }
         let nt = self.top.len();
         if nt == k
             && let Some(&last) = self.top.last()
@@ -1243,6 +1261,44 @@ fn keep_best(v: &mut Vec<u64>, k: usize) -> (u16, bool) {
         Some(&packed) => (!((packed >> 40) as u16), true),
         None => (0, false),
     }
+}
+
+/// Widest value band (`hottest - floor + 1`) [`keep_best_counting`] sorts.
+const COUNTING_SPAN: u16 = 256;
+
+/// As [`keep_best`] for at least `k` keys in raster order whose values lie
+/// in `floor..=hottest` (`hottest - floor < COUNTING_SPAN`): a stable
+/// counting sort by value (raster order kept within a value, which is the
+/// keys' order), writing only the first `k` places, through `scratch`.
+fn keep_best_counting(
+    v: &mut Vec<u64>,
+    k: usize,
+    hottest: u16,
+    floor: u16,
+    scratch: &mut Vec<u64>,
+) {
+    let span = usize::from(hottest - floor) + 1;
+    let mut start = [0u32; COUNTING_SPAN as usize + 1];
+    let bucket = |key: u64| usize::from(hottest.wrapping_sub(!((key >> 40) as u16)));
+    for &key in v.iter() {
+        if let Some(c) = start.get_mut(bucket(key) + 1) {
+            *c += 1;
+        }
+    }
+    for i in 1..=span {
+        start[i] += start[i - 1];
+    }
+    scratch.clear();
+    scratch.resize(k, 0);
+    for &key in v.iter() {
+        if let Some(o) = start.get_mut(bucket(key)) {
+            if let Some(slot) = scratch.get_mut(*o as usize) {
+                *slot = key;
+            }
+            *o += 1;
+        }
+    }
+    core::mem::swap(v, scratch);
 }
 
 /// Whether a region is face-like enough to report.

@@ -584,3 +584,81 @@ fn f32_celsius_frames_match_counts() {
         .is_err()
     );
 }
+
+/// The run labelling finds exactly the 8-connected regions a pixel flood
+/// fill finds (area, box, centre sums, numbered in raster order of their
+/// first pixel), on random frames from sparse specks to dense mazes, with
+/// every row scanned (`row_step = 1`: the sampled rows' shortcut is checked
+/// against the full scan by `fast_paths_match_full_scan_and_exhaustive_sites`).
+#[test]
+fn labelling_matches_a_flood_fill() {
+    let mut state = 0x2545_F491_4F6C_DD1Du64;
+    let mut rnd = move |n: u64| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state % n
+    };
+    let mut p = FrameProcessor::new(ProcessorConfig::default()).unwrap();
+    p.row_step = 1;
+    let (lo, hi) = p.band_counts();
+    for case in 0..400 {
+        let (w, h) = (1 + rnd(70) as usize, 1 + rnd(40) as usize);
+        let density = 1 + rnd(9);
+        let px: Vec<u16> = (0..w * h)
+            .map(|_| match rnd(10) {
+                d if d < density => lo + rnd(u64::from(hi - lo) + 1) as u16,
+                9 => hi + 1,
+                _ => lo - 1,
+            })
+            .collect();
+        let frame = FrameView::packed(&px, w, h).unwrap();
+        p.label(&frame);
+        // Flood fill, seeds in raster order.
+        let inb = |x: usize, y: usize| (lo..=hi).contains(&px[y * w + x]);
+        let mut seen = vec![false; w * h];
+        let mut expected = Vec::new();
+        for y0 in 0..h {
+            for x0 in 0..w {
+                if seen[y0 * w + x0] || !inb(x0, y0) {
+                    continue;
+                }
+                seen[y0 * w + x0] = true;
+                let mut stack = vec![(x0, y0)];
+                let (mut area, mut sx2, mut sy) = (0u32, 0u64, 0u64);
+                let (mut bx0, mut by0, mut bx1, mut by1) = (x0, y0, x0, y0);
+                while let Some((x, y)) = stack.pop() {
+                    area += 1;
+                    sx2 += 2 * x as u64 + 1;
+                    sy += y as u64;
+                    (bx0, by0, bx1, by1) = (bx0.min(x), by0.min(y), bx1.max(x), by1.max(y));
+                    for dy in -1i64..=1 {
+                        for dx in -1i64..=1 {
+                            let (nx, ny) = (x as i64 + dx, y as i64 + dy);
+                            if nx < 0 || ny < 0 || nx >= w as i64 || ny >= h as i64 {
+                                continue;
+                            }
+                            let (nx, ny) = (nx as usize, ny as usize);
+                            if !seen[ny * w + nx] && inb(nx, ny) {
+                                seen[ny * w + nx] = true;
+                                stack.push((nx, ny));
+                            }
+                        }
+                    }
+                }
+                expected.push((
+                    area,
+                    sx2,
+                    sy,
+                    [bx0, by0, bx1 + 1, by1 + 1].map(|v| v as u32),
+                ));
+            }
+        }
+        let got: Vec<_> = p
+            .regions
+            .iter()
+            .map(|r| (r.area, r.sum_x2, r.sum_y, [r.x0, r.y0, r.x1, r.y1]))
+            .collect();
+        assert_eq!(got, expected, "case {case}: {w}x{h}, density {density}");
+    }
+}
