@@ -277,6 +277,8 @@ pub struct FrameProcessor {
     /// spread between its hottest pixel and its k-th hottest (counts): a
     /// guess for the next frame's (speed only; results do not depend on it).
     gap_hint: [u16; GAP_HINTS],
+    /// Per face slot: the hottest pixel's count in the last frame.
+    hint_hottest: [u16; GAP_HINTS],
     /// Faces whose guess held / failed (tests check both paths run).
     guesses: [u32; 2],
     hot_rows: Vec<bool>,
@@ -426,6 +428,7 @@ impl FrameProcessor {
             top: Vec::new(),
             top_sorted: Vec::new(),
             gap_hint: [0; GAP_HINTS],
+            hint_hottest: [0; GAP_HINTS],
             guesses: [0; 2],
             hot_rows: Vec::new(),
             row_step: row_step(cfg.min_region_pixels),
@@ -839,54 +842,50 @@ impl FrameProcessor {
         };
         // The m hottest pixels whose window is acceptable, sorted by value
         // descending then raster order: (value, x, y, score, edge). First
-        // the `k` hottest pixels by value alone: each run's maximum is taken
-        // (vectorised); the runs reaching a guessed floor are gathered, or
-        // else the runs are visited hottest first, the visit stopping at the
-        // first run whose maximum is below the list's floor.
+        // the `k` hottest pixels by value alone: gathered at or above a
+        // floor guessed from this face slot's last frame in one pass over
+        // the region, or else (no guess, or it gathered fewer than k) with
+        // the runs visited hottest first, the visit stopping at the first
+        // run whose maximum is below the list's floor.
         // Then their windows, in that order, until m are accepted. When
         // fewer than m of the k are accepted and the region has more
         // pixels, the exhaustive scan decides (same result, slower; rare).
         let k = (m + 8).min(MAX_CANDIDATES);
+        // Cold pixels enclosed between two runs of this region on one row.
         let mut cold_gaps = 0u32;
-        self.run_max.clear();
         let mut run_i = r.first_run;
         let mut prev_run: Option<Run> = None;
         while run_i != NO_RUN {
             let run = self.runs[run_i as usize];
-            if let Some(row) = frame.row(run.y as usize) {
-                if let Some(px) = row.get(run.x0 as usize..run.x1 as usize) {
-                    self.run_max.push((max_u16(px), run_i));
-                }
-                // Cold pixels enclosed between two runs of this region on one row.
-                if let Some(p) = prev_run
-                    && p.y == run.y
-                    && let Some(gap) = row.get(p.x1 as usize..run.x0 as usize)
-                {
-                    cold_gaps += gap.iter().filter(|&&v| v < lo).count() as u32;
-                }
+            if let Some(p) = prev_run
+                && p.y == run.y
+                && let Some(gap) = frame
+                    .row(run.y as usize)
+                    .and_then(|row| row.get(p.x1 as usize..run.x0 as usize))
+            {
+                cold_gaps += gap.iter().filter(|&&v| v < lo).count() as u32;
             }
             prev_run = Some(run);
             run_i = self.next[run_i as usize];
         }
-        // First a guess: the k best pixels are at least as hot as the
-        // hottest pixel minus this face slot's last spread (plus 1/16 and 2
-        // counts: on the demo's walking people the guess holds for 86 % of
-        // faces). The runs whose
-        // maximum reaches that guess are gathered in any order; when they
-        // hold at least k pixels at or above it, the guess was safe (the k
-        // best are among them) and no ordering of the runs is needed.
-        let hottest = self.run_max.iter().map(|r| r.0).max().unwrap_or(0);
+        // First a guess: the k best pixels are at least as hot as this
+        // face slot's hottest pixel in the last frame minus its spread then
+        // (the hottest minus the k-th hottest), plus 1/16 and 2 counts. The
+        // region's pixels at or above that floor are gathered in one
+        // vectorised pass, in raster order; when there are at least k, the
+        // guess was safe (the k best are among them), otherwise the exact
+        // search below runs.
         let mut guessed = false;
-        let mut guessed_floor = None;
-        let hint = self.gap_hint[slot];
+        let (hint, hint_hottest) = (self.gap_hint[slot], self.hint_hottest[slot]);
+        let mut g = 0;
         if hint > 0 && r.area as usize >= k {
-            let g = hottest.saturating_sub(hint + hint / 16 + 2);
+            g = hint_hottest.saturating_sub(hint + hint / 16 + 2);
             self.top.clear();
-            for &(run_max, ri) in &self.run_max {
-                if run_max < g {
-                    continue;
-                }
-                let run = self.runs[ri as usize];
+            // Sized once for the largest region seen (no reallocation mid-gather).
+            self.top.reserve(r.area as usize);
+            let mut run_i = r.first_run;
+            while run_i != NO_RUN {
+                let run = self.runs[run_i as usize];
                 if let Some(px) = frame
                     .row(run.y as usize)
                     .and_then(|row| row.get(run.x0 as usize..run.x1 as usize))
@@ -898,13 +897,27 @@ impl FrameProcessor {
                         &mut self.top,
                     );
                 }
+                run_i = self.next[run_i as usize];
             }
             guessed = self.top.len() >= k;
-            guessed_floor = guessed.then_some(g);
             let i = usize::from(!guessed);
             self.guesses[i] = self.guesses[i].wrapping_add(1);
         }
         if !guessed {
+            self.run_max.clear();
+            // Sized once for the most runs a frame had.
+            self.run_max.reserve(self.runs.len());
+            let mut run_i = r.first_run;
+            while run_i != NO_RUN {
+                let run = self.runs[run_i as usize];
+                if let Some(px) = frame
+                    .row(run.y as usize)
+                    .and_then(|row| row.get(run.x0 as usize..run.x1 as usize))
+                {
+                    self.run_max.push((max_u16(px), run_i));
+                }
+                run_i = self.next[run_i as usize];
+            }
             // The runs are visited hottest first, but the visit usually ends
             // within the first dozen: they are ordered lazily, in three
             // segments sorted when reached — the hottest `HEAD`, the rest of
@@ -967,15 +980,18 @@ impl FrameProcessor {
                 }
             }
         }
-        match guessed_floor {
-            // The guess held: `top` is in raster order with values in a
-            // narrow band, so a stable counting sort by value sorts it.
-            Some(g) if hottest - g < COUNTING_SPAN => {
-                keep_best_counting(&mut self.top, k, hottest, g, &mut self.top_sorted);
-            }
-            _ => {
-                keep_best(&mut self.top, k);
-            }
+        // The hottest pixel: the smallest key.
+        let hottest = self
+            .top
+            .iter()
+            .min()
+            .map_or(0, |&key| !((key >> 40) as u16));
+        if guessed && hottest - g < COUNTING_SPAN {
+            // `top` is in raster order with values in a narrow band: a
+            // stable counting sort by value sorts it.
+            keep_best_counting(&mut self.top, k, hottest, g, &mut self.top_sorted);
+        } else {
+            keep_best(&mut self.top, k);
         }
         let nt = self.top.len();
         if nt == k
@@ -984,6 +1000,7 @@ impl FrameProcessor {
             self.gap_hint[slot] = hottest
                 .saturating_sub(!((last >> 40) as u16))
                 .clamp(1, u16::MAX / 2);
+            self.hint_hottest[slot] = hottest;
         }
         let mut cand = [(0u16, 0u32, 0u32, 0f64, false); MAX_CANDIDATES];
         let mut nc = 0usize;
@@ -1232,18 +1249,46 @@ fn row_step(min_region_pixels: u32) -> usize {
 
 /// Appends the packed keys (see [`FrameProcessor::measure`]) of the
 /// pixels at or above `floor` of the run `px` whose first pixel's key is
-/// `row_key`, skipping 16-pixel chunks whose maximum is below it.
+/// `row_key`, in order: 16 pixels at a time, a mask of those at or above
+/// the floor (`floor − v` saturating to zero, narrowed by a signed
+/// saturating pack, one movemask) whose set bits are read off; a run's
+/// last partial 16 read overlapping the previous ones, shifted past them.
 #[inline]
 fn gather(px: &[u16], row_key: u64, floor: u16, top: &mut Vec<u64>) {
-    for (c, chunk) in px.chunks(16).enumerate() {
-        if max_u16(chunk) < floor {
-            continue;
-        }
-        let key = row_key + 16 * c as u64;
-        for (dx, &v) in chunk.iter().enumerate() {
-            if v >= floor {
-                top.push((u64::from(!v) << 40) | (key + dx as u64));
+    let fv = u16x8::splat(floor);
+    let ge_mask = |c: &[u16; 16]| -> u32 {
+        let (lanes, _) = c.as_chunks::<8>();
+        let d = |l: &[u16; 8]| bytemuck::cast::<u16x8, i16x8>(fv.saturating_sub(u16x8::new(*l)));
+        let pair = bytemuck::cast::<[i16x8; 2], i16x16>([d(&lanes[0]), d(&lanes[1])]);
+        i8x16::from_i16x16_saturate(pair)
+            .cmp_eq(i8x16::ZERO)
+            .move_mask() as u32
+    };
+    let mut push = |mut mask: u32, base: usize| {
+        while mask != 0 {
+            let i = base + mask.trailing_zeros() as usize;
+            if let Some(&v) = px.get(i) {
+                top.push((u64::from(!v) << 40) | (row_key + i as u64));
             }
+            mask &= mask - 1;
+        }
+    };
+    let (chunks, tail) = px.as_chunks::<16>();
+    for (c, chunk) in chunks.iter().enumerate() {
+        push(ge_mask(chunk), 16 * c);
+    }
+    if tail.is_empty() {
+        return;
+    }
+    let base = px.len() - tail.len();
+    match px.last_chunk::<16>() {
+        Some(last) => push(ge_mask(last) >> (16 - tail.len()), base),
+        None => {
+            let mask = tail
+                .iter()
+                .enumerate()
+                .fold(0u32, |m, (i, &v)| m | (u32::from(v >= floor) << i));
+            push(mask, base);
         }
     }
 }
