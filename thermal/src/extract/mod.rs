@@ -268,7 +268,6 @@ pub struct FrameProcessor {
     regions: Vec<Region>,
     samples: Vec<u16>,
     prev_samples: Vec<u16>,
-    col_same: Vec<bool>,
     run_max: Vec<(u16, u32)>,
     top: Vec<u64>,
     /// Scratch for [`keep_best_counting`].
@@ -423,7 +422,6 @@ impl FrameProcessor {
             regions: Vec::new(),
             samples: Vec::new(),
             prev_samples: Vec::new(),
-            col_same: Vec::new(),
             run_max: Vec::new(),
             top: Vec::new(),
             top_sorted: Vec::new(),
@@ -696,22 +694,37 @@ impl FrameProcessor {
         }
         let mut dead_cols = 0;
         if h >= 8 {
-            self.col_same.clear();
-            self.col_same.resize(w, true);
             let (first, rest) = self.samples.split_at(w.min(self.samples.len()));
-            for row in rest.chunks_exact(w) {
-                for ((s, a), b) in self.col_same.iter_mut().zip(first).zip(row) {
-                    *s &= a == b;
-                }
-            }
-            for (x, same) in self.col_same.iter().enumerate() {
-                if *same {
+            // A column is a candidate when the sampled rows agree on it:
+            // eight columns at a time, the lanes equal in every sampled row.
+            let (groups, _) = first.as_chunks::<8>();
+            let same = |x: usize| rest.chunks_exact(w).all(|row| row.get(x) == first.get(x));
+            let mut candidates = |x0: usize, mask: u32| {
+                let mut mask = mask;
+                while mask != 0 {
+                    let x = x0 + mask.trailing_zeros() as usize;
                     let v = frame.get(x, 0).copied();
                     if (0..h).all(|y| frame.get(x, y).copied() == v) {
                         dead_cols += 1;
                     }
+                    mask &= mask - 1;
                 }
+            };
+            for (gi, g) in groups.iter().enumerate() {
+                let fv = u16x8::new(*g);
+                let mut eq = u16x8::splat(u16::MAX);
+                for row in rest.chunks_exact(w) {
+                    if let Some(c) = row.get(8 * gi..).and_then(|r| r.first_chunk::<8>()) {
+                        eq &= fv.cmp_eq(u16x8::new(*c));
+                    }
+                }
+                let mask = bytemuck::cast::<u16x8, i16x8>(eq).move_mask() as u32;
+                candidates(8 * gi, mask);
             }
+            let tail_mask = (8 * groups.len()..w)
+                .enumerate()
+                .fold(0u32, |m, (i, x)| m | (u32::from(same(x)) << i));
+            candidates(8 * groups.len(), tail_mask);
         }
         let frozen = self.have_prev && self.samples == self.prev_samples;
         core::mem::swap(&mut self.samples, &mut self.prev_samples);
@@ -875,14 +888,15 @@ impl FrameProcessor {
         // vectorised pass, in raster order; when there are at least k, the
         // guess was safe (the k best are among them), otherwise the exact
         // search below runs.
+        // Sized once for the largest region seen: no reallocation later.
+        self.top.clear();
+        self.top.reserve(r.area as usize);
         let mut guessed = false;
         let (hint, hint_hottest) = (self.gap_hint[slot], self.hint_hottest[slot]);
         let mut g = 0;
         if hint > 0 && r.area as usize >= k {
             g = hint_hottest.saturating_sub(hint + hint / 16 + 2);
             self.top.clear();
-            // Sized once for the largest region seen (no reallocation mid-gather).
-            self.top.reserve(r.area as usize);
             let mut run_i = r.first_run;
             while run_i != NO_RUN {
                 let run = self.runs[run_i as usize];

@@ -181,7 +181,7 @@ fn nothing_is_allocated_after_warm_up() {
             p.regions.capacity(),
             p.samples.capacity(),
             p.prev_samples.capacity(),
-            p.col_same.capacity(),
+            p.run_max.capacity(),
             o.faces.capacity(),
         )
     };
@@ -660,5 +660,52 @@ fn labelling_matches_a_flood_fill() {
             .map(|r| (r.area, r.sum_x2, r.sum_y, [r.x0, r.y0, r.x1, r.y1]))
             .collect();
         assert_eq!(got, expected, "case {case}: {w}x{h}, density {density}");
+    }
+}
+
+/// Dead rows and columns are counted exactly as a pixel-by-pixel check
+/// counts them: on random frames of odd widths (columns in the vectorised
+/// groups of eight and in the tail), with constant columns and rows, and
+/// decoys constant on the sampled rows only.
+#[test]
+fn dead_lines_match_a_naive_count() {
+    let mut state = 0xD1B5_4A32_D192_ED03u64;
+    let mut rnd = move |n: u64| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state % n
+    };
+    let mut p = FrameProcessor::new(ProcessorConfig::default()).unwrap();
+    for case in 0..300 {
+        let (w, h) = (8 + rnd(60) as usize, 8 + rnd(40) as usize);
+        let mut px: Vec<u16> = (0..w * h).map(|_| 20_000 + rnd(4) as u16).collect();
+        for _ in 0..rnd(4) {
+            let (x, v) = (rnd(w as u64) as usize, rnd(3) as u16);
+            for y in 0..h {
+                px[y * w + x] = v;
+            }
+            // A decoy: constant except one row (sampled or not).
+            if rnd(2) == 0 {
+                let x = rnd(w as u64) as usize;
+                for y in 0..h {
+                    px[y * w + x] = 7;
+                }
+                px[rnd(h as u64) as usize * w + x] = 8;
+            }
+        }
+        for _ in 0..rnd(3) {
+            let y = rnd(h as u64) as usize;
+            px[y * w..(y + 1) * w].fill(5);
+        }
+        let frame = FrameView::packed(&px, w, h).unwrap();
+        let rows = (0..h)
+            .filter(|&y| px[y * w..(y + 1) * w].iter().all(|&v| v == px[y * w]))
+            .count() as u32;
+        let cols = (0..w)
+            .filter(|&x| (0..h).all(|y| px[y * w + x] == px[x]))
+            .count() as u32;
+        let (r, c, _) = p.sensor_checks(&frame);
+        assert_eq!((r, c), (rows, cols), "case {case}: {w}x{h}");
     }
 }
