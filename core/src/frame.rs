@@ -149,6 +149,33 @@ impl<'a, T> FrameView<'a, T> {
             .map(move |chunk| chunk.get(..width).unwrap_or(chunk))
     }
 
+    /// The 3 × 3 neighbourhood centred on `(x, y)`, rows top to bottom, or
+    /// `None` unless it lies wholly inside the frame (one bounds check for
+    /// the nine pixels: the inner loop of window statistics).
+    ///
+    /// ```
+    /// # use hsm_core::FrameView;
+    /// let px: Vec<u16> = (0..20).collect();
+    /// let f = FrameView::packed(&px, 5, 4).unwrap();
+    /// assert_eq!(f.neighbourhood3(1, 1), Some([[0, 1, 2], [5, 6, 7], [10, 11, 12]]));
+    /// assert_eq!(f.neighbourhood3(4, 1), None);
+    /// ```
+    #[must_use]
+    #[inline]
+    pub fn neighbourhood3(&self, x: usize, y: usize) -> Option<[[T; 3]; 3]>
+    where
+        T: Copy,
+    {
+        if x == 0 || y == 0 || x + 1 >= self.width || y + 1 >= self.height {
+            return None;
+        }
+        let s = self.stride;
+        let start = (y - 1) * s + x - 1;
+        let d = self.data.get(start..start + 2 * s + 3)?;
+        let row = |o: usize| d.get(o..).and_then(<[T]>::first_chunk::<3>).copied();
+        Some([row(0)?, row(s)?, row(2 * s)?])
+    }
+
     /// The pixel at `(x, y)`, or `None` outside the frame.
     #[must_use]
     pub fn get(&self, x: usize, y: usize) -> Option<&'a T> {
@@ -270,6 +297,27 @@ mod tests {
         assert!(FrameView::new(&data[..11], 3, 3, 4).is_ok());
         let p = FrameView::packed(&data, 4, 3).unwrap();
         assert_eq!(p.as_packed_slice().map(<[u16]>::len), Some(12));
+    }
+
+    proptest! {
+        /// `neighbourhood3` equals nine `get`s wherever the 3 × 3 window
+        /// lies inside the frame and is `None` elsewhere, packed or strided
+        /// (the padding columns are never read: they hold a marker).
+        #[test]
+        fn neighbourhood3_matches_get(w in 1usize..9, h in 1usize..7, pad in 0usize..3, x in 0usize..10, y in 0usize..8) {
+            let stride = w + pad;
+            let data: Vec<u16> = (0..stride * h)
+                .map(|i| if i % stride < w { i as u16 } else { u16::MAX })
+                .collect();
+            let v = FrameView::new(&data, w, h, stride).unwrap();
+            let inside = x >= 1 && y >= 1 && x + 1 < w && y + 1 < h;
+            let expected = inside.then(|| {
+                core::array::from_fn(|r| {
+                    core::array::from_fn(|c| *v.get(x + c - 1, y + r - 1).unwrap())
+                })
+            });
+            prop_assert_eq!(v.neighbourhood3(x, y), expected);
+        }
     }
 
     #[test]

@@ -1156,22 +1156,8 @@ impl FrameProcessor {
             return Some((f64::from(v), false));
         };
         let (lo, span) = (self.lo, self.span);
-        let (mut n_in, mut n_lo, mut n_hi, mut sum, mut max) = (0u32, 0u32, 0u32, 0u64, 0u16);
         let (x, y) = (x as usize, y as usize);
-        let (fw, fh) = (frame.width(), frame.height());
-        let clipped = x == 0 || y == 0 || x + 1 >= fw || y + 1 >= fh;
-        let (x0, x1) = (x.saturating_sub(1), (x + 2).min(fw));
-        let rows = [
-            if y > 0 { frame.row(y - 1) } else { None },
-            frame.row(y),
-            frame.row(y + 1),
-        ];
-        let win = |r: Option<&[u16]>| -> Option<[u16; 3]> {
-            r.and_then(|r| r.get(x0..x1))
-                .and_then(|p| p.first_chunk::<3>())
-                .copied()
-        };
-        if let (Some(a), Some(b), Some(c)) = (win(rows[0]), win(rows[1]), win(rows[2])) {
+        if let Some([a, b, c]) = frame.neighbourhood3(x, y) {
             // Interior: nine pixels; all in band is the common case.
             let px = [a[0], a[1], a[2], b[0], b[1], b[2], c[0], c[1], c[2]];
             let (mn, mx) = px
@@ -1179,9 +1165,13 @@ impl FrameProcessor {
                 .fold((u16::MAX, 0u16), |(mn, mx), &p| (mn.min(p), mx.max(p)));
             if mn >= lo && mx.wrapping_sub(lo) <= span {
                 let s: u32 = px.iter().map(|&p| u32::from(p)).sum();
-                return Some((f64::from(s - u32::from(mx)) / 8.0, clipped));
+                return Some((f64::from(s - u32::from(mx)) / 8.0, false));
             }
         }
+        let (mut n_in, mut n_lo, mut n_hi, mut sum, mut max) = (0u32, 0u32, 0u32, 0u64, 0u16);
+        let (fw, fh) = (frame.width(), frame.height());
+        let clipped = x == 0 || y == 0 || x + 1 >= fw || y + 1 >= fh;
+        let (x0, x1) = (x.saturating_sub(1), (x + 2).min(fw));
         for yy in y.saturating_sub(1)..(y + 2).min(fh) {
             let Some(row) = frame.row(yy) else { continue };
             for &p in row.get(x0..x1).unwrap_or(&[]) {
