@@ -900,16 +900,8 @@ impl FrameProcessor {
             let mut run_i = r.first_run;
             while run_i != NO_RUN {
                 let run = self.runs[run_i as usize];
-                if let Some(px) = frame
-                    .row(run.y as usize)
-                    .and_then(|row| row.get(run.x0 as usize..run.x1 as usize))
-                {
-                    gather(
-                        px,
-                        (u64::from(run.y) << 20) | u64::from(run.x0),
-                        g,
-                        &mut self.top,
-                    );
+                if let Some(row) = frame.row(run.y as usize) {
+                    gather(row, run, g, &mut self.top);
                 }
                 run_i = self.next[run_i as usize];
             }
@@ -977,18 +969,10 @@ impl FrameProcessor {
                     continue;
                 }
                 let run = self.runs[ri as usize];
-                let Some(px) = frame
-                    .row(run.y as usize)
-                    .and_then(|row| row.get(run.x0 as usize..run.x1 as usize))
-                else {
+                let Some(row) = frame.row(run.y as usize) else {
                     continue;
                 };
-                gather(
-                    px,
-                    (u64::from(run.y) << 20) | u64::from(run.x0),
-                    floor,
-                    &mut self.top,
-                );
+                gather(row, run, floor, &mut self.top);
                 if self.top.len() >= 4 * k {
                     (floor, full) = keep_best(&mut self.top, k);
                 }
@@ -1252,13 +1236,14 @@ fn row_step(min_region_pixels: u32) -> usize {
 }
 
 /// Appends the packed keys (see [`FrameProcessor::measure`]) of the
-/// pixels at or above `floor` of the run `px` whose first pixel's key is
-/// `row_key`, in order: 16 pixels at a time, a mask of those at or above
-/// the floor (`floor − v` saturating to zero, narrowed by a signed
-/// saturating pack, one movemask) whose set bits are read off; a run's
-/// last partial 16 read overlapping the previous ones, shifted past them.
-#[inline]
-fn gather(px: &[u16], row_key: u64, floor: u16, top: &mut Vec<u64>) {
+/// pixels at or above `floor` of the run `run` of `row`, in order: 16
+/// pixels at a time, a mask of those at or above the floor (`floor − v`
+/// saturating to zero, narrowed by a signed saturating pack, one movemask)
+/// whose set bits within the run are read off. The 16 pixels are read from
+/// the row even past the run's end (masked off), or, at the row's end,
+/// from its last 16 (shifted), so a short run costs one vector too.
+#[inline(always)]
+fn gather(row: &[u16], run: Run, floor: u16, top: &mut Vec<u64>) {
     let fv = u16x8::splat(floor);
     let ge_mask = |c: &[u16; 16]| -> u32 {
         let (lanes, _) = c.as_chunks::<8>();
@@ -1268,32 +1253,33 @@ fn gather(px: &[u16], row_key: u64, floor: u16, top: &mut Vec<u64>) {
             .cmp_eq(i8x16::ZERO)
             .move_mask() as u32
     };
-    let mut push = |mut mask: u32, base: usize| {
+    let row_key = u64::from(run.y) << 20;
+    let (x1, w) = (run.x1 as usize, row.len());
+    let mut x = run.x0 as usize;
+    while x < x1 {
+        let n = (x1 - x).min(16);
+        let in_run = (1u32 << n) - 1;
+        let mut mask = match row.get(x..).and_then(<[u16]>::first_chunk::<16>) {
+            Some(c) => ge_mask(c) & in_run,
+            None => match row.last_chunk::<16>() {
+                // Lane `i` is pixel `w − 16 + i`; pixel `x` is lane `x + 16 − w`.
+                Some(c) => (ge_mask(c) >> (x + 16 - w)) & in_run,
+                None => row
+                    .get(x..x + n)
+                    .unwrap_or(&[])
+                    .iter()
+                    .enumerate()
+                    .fold(0u32, |m, (i, &v)| m | (u32::from(v >= floor) << i)),
+            },
+        };
         while mask != 0 {
-            let i = base + mask.trailing_zeros() as usize;
-            if let Some(&v) = px.get(i) {
-                top.push((u64::from(!v) << 40) | (row_key + i as u64));
+            let i = x + mask.trailing_zeros() as usize;
+            if let Some(&v) = row.get(i) {
+                top.push((u64::from(!v) << 40) | row_key | i as u64);
             }
             mask &= mask - 1;
         }
-    };
-    let (chunks, tail) = px.as_chunks::<16>();
-    for (c, chunk) in chunks.iter().enumerate() {
-        push(ge_mask(chunk), 16 * c);
-    }
-    if tail.is_empty() {
-        return;
-    }
-    let base = px.len() - tail.len();
-    match px.last_chunk::<16>() {
-        Some(last) => push(ge_mask(last) >> (16 - tail.len()), base),
-        None => {
-            let mask = tail
-                .iter()
-                .enumerate()
-                .fold(0u32, |m, (i, &v)| m | (u32::from(v >= floor) << i));
-            push(mask, base);
-        }
+        x += n;
     }
 }
 

@@ -324,7 +324,7 @@ fn capacity_is_respected_and_overflow_counted() {
 }
 
 mod scan_props {
-    use super::super::{OutsideCounter, Run, scan};
+    use super::super::{OutsideCounter, Run, gather, scan};
     use proptest::prelude::*;
 
     fn naive(row: &[u16], x_from: u32, x_to: u32, lo: u16, hi: u16) -> Vec<(u32, u32)> {
@@ -359,6 +359,26 @@ mod scan_props {
             let got: Vec<(u32, u32)> = runs.iter().map(|r| (r.x0, r.x1)).collect();
             prop_assert!(runs.iter().all(|r| r.y == 3));
             prop_assert_eq!(got, naive(&row, from, to, lo, lo.saturating_add(span)));
+        }
+
+        /// The vectorised gather appends exactly the run's pixels at or
+        /// above the floor, in order, for runs anywhere in rows of any
+        /// length (past-the-end windows, the row's last 16, rows shorter
+        /// than 16).
+        #[test]
+        fn gather_matches_naive(row in proptest::collection::vec(0u16..10, 1..80), a in 0usize..80, b in 0usize..80, floor in 0u16..11, y in 0u32..5) {
+            let (a, b) = (a % (row.len() + 1), b % (row.len() + 1));
+            let run = Run { y, x0: a.min(b) as u32, x1: a.max(b) as u32 };
+            let mut got = vec![7u64];
+            gather(&row, run, floor, &mut got);
+            let mut expected = vec![7u64];
+            for x in run.x0..run.x1 {
+                let v = row[x as usize];
+                if v >= floor {
+                    expected.push((u64::from(!v) << 40) | (u64::from(y) << 20) | u64::from(x));
+                }
+            }
+            prop_assert_eq!(got, expected);
         }
 
         /// The vectorised bad-pixel counter counts exactly the pixels
