@@ -755,7 +755,7 @@ impl FrameProcessor {
             let hot = frame.row(y).is_some_and(|row| {
                 segments(y as u32)
                     .iter()
-                    .any(|&(a, b)| any_in_band(row, a, b, lo, span))
+                    .any(|&(a, b)| a < b && any_in_band(row, a, b, lo, span))
             });
             self.hot_rows.push(hot);
         }
@@ -779,10 +779,15 @@ impl FrameProcessor {
             let y = y as u32;
             let start = self.runs.len();
             for (a, b) in segments(y) {
-                scan(row, a, b, y, lo, span, &mut self.runs);
+                if a < b {
+                    scan(row, a, b, y, lo, span, &mut self.runs);
+                }
             }
             let cur = start..self.runs.len();
             // Join each new run to the previous row's runs it touches.
+            // `root` is the root of the new run's set: the run itself until
+            // it joins an earlier one (every earlier root is smaller), so
+            // only the touched run's root has to be found.
             let mut j = prev.start;
             for i in cur.clone() {
                 self.parent.push(i as u32);
@@ -790,9 +795,16 @@ impl FrameProcessor {
                 while j < prev.end && self.runs[j].x1 < r.x0 {
                     j += 1;
                 }
+                let mut root = i as u32;
                 let mut k = j;
                 while k < prev.end && self.runs[k].x0 <= r.x1 {
-                    union(&mut self.parent, i as u32, k as u32);
+                    let rk = find(&mut self.parent, k as u32);
+                    if rk < root {
+                        self.parent[root as usize] = rk;
+                        root = rk;
+                    } else if rk > root {
+                        self.parent[rk as usize] = root;
+                    }
                     k += 1;
                 }
             }
@@ -1593,16 +1605,6 @@ fn find(parent: &mut [u32], mut i: u32) -> u32 {
         i = p;
     }
     i
-}
-
-/// Joins two sets; the smaller index becomes the root.
-fn union(parent: &mut [u32], a: u32, b: u32) {
-    let (ra, rb) = (find(parent, a), find(parent, b));
-    if ra < rb {
-        parent[rb as usize] = ra;
-    } else if rb < ra {
-        parent[ra as usize] = rb;
-    }
 }
 
 #[cfg(test)]
