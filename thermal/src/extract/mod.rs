@@ -31,11 +31,14 @@
 //!    and noise specks do not qualify). A face below `min_face_pixels` is
 //!    reported with `TOO_FEW_PIXELS`.
 //! 4. **Measurement site.** The region's `candidates` hottest pixels
-//!    (ties in raster order) are collected: from the runs that reach a
-//!    floor guessed from the same face slot's spread in the last frame when
-//!    those hold enough pixels (exact either way), else with the runs
-//!    visited hottest first, stopping at the first run cooler than the
-//!    list's floor. Each is scored by the mean of
+//!    (ties in raster order) are collected. First a guess: the same face
+//!    slot's hottest pixel in the last frame minus its spread then (to the
+//!    k-th hottest) and a margin gives a floor; one vectorised pass over the
+//!    region's runs gathers the pixels at or above it in raster order, and
+//!    a stable counting sort by value orders them. When the pass finds at
+//!    least enough pixels the k best are provably among them (exact);
+//!    otherwise the runs are visited hottest first, stopping at the first
+//!    run cooler than the list's floor. Each is scored by the mean of
 //!    the in-band pixels of its 3 × 3 window **without the window's hottest
 //!    one**; a window with two or more pixels above the band (a hot object
 //!    beside the face) or fewer than five in band is rejected. The best
@@ -60,8 +63,9 @@
 //!    identical to the previous frame's), and the blackbody's flags.
 //!
 //! ## Allocation
-//! Buffers (runs, union–find, region table, sampled rows) grow during the
-//! first frames and are reused; [`FrameResult`] holds at most its capacity
+//! Buffers (runs, union–find, region table, sampled rows, the gathered
+//! pixels: as many as the largest region's) grow during the first frames
+//! and are reused; [`FrameResult`] holds at most its capacity
 //! of faces (extra faces are counted in [`FrameResult::dropped_faces`]). In
 //! steady state a call allocates nothing.
 
