@@ -287,7 +287,7 @@ struct RowData {
     ds: [[f64; 6]; 3],
 }
 
-/// The trajectory fit's scratch buffers.
+/// The trajectory fit's scratch rows (grown once, then overwritten).
 #[derive(Clone, Debug, Default)]
 struct Scratch {
     /// Per row, the sensitivities.
@@ -301,8 +301,8 @@ struct Scratch {
 /// row width.
 struct TrajWindow<'a> {
     data: &'a [f64],
-    /// The window's block times relative to the peak block (s).
-    times: &'a [f64],
+    /// `(first block, end block, peak block)`.
+    win: (usize, usize, usize),
     zones: &'a [usize],
     /// Energy of the rows.
     total: f64,
@@ -313,18 +313,7 @@ struct TrajWindow<'a> {
 /// Trajectory fit: slowest speed a refinement step may reach (m/s).
 const TRAJ_MIN_SPEED: f64 = 0.05;
 
-
 use crate::gate::sens6;
-
-/// TEMPORARY experiment knobs.
-fn knob(i: usize) -> f64 {
-    static K: std::sync::OnceLock<[f64; 8]> = std::sync::OnceLock::new();
-    K.get_or_init(|| {
-        let names = ["MF_ZONES", "MF_TOL", "MF_RETRY", "MF_KEEP", "MF_GRIDZ", "MF_HALF", "MF_SEED", "MF_DEC"];
-        let defs = [12.0, 1e-7, 5e-4, 2.0, 4.0, 8.0, 0.0, 0.0];
-        core::array::from_fn(|k| std::env::var(names[k]).ok().and_then(|v| v.parse().ok()).unwrap_or(defs[k]))
-    })[i]
-}
 
 /// One candidate position's factorisation `A = Q R` (A: Z × 6).
 #[derive(Clone, Debug)]
@@ -678,14 +667,10 @@ impl Detector {
         mut rows: Option<&mut Vec<RowData>>,
     ) -> Option<(Fit, [[f64; 6]; 6])> {
         let g = self.gate.config().gain;
-        if std::env::var("LMDBG").is_ok() {
-            eprintln!("ev: {} {}", ROWS, w.zones.len());
-        }
-        // The rows' sensitivities first (and, with `rows`, their
-        // derivatives), then the sums over the rows one sensitivity entry
-        // at a time: the accumulators stay in registers.
-        let nrows = w.times.len() * w.zones.len();
-        // Grown once, then overwritten: no clearing per call.
+        // The rows' sensitivities first (with `rows`, also their
+        // derivatives), into buffers grown once and then overwritten.
+        let (lo, hi, pb) = w.win;
+        let nrows = (hi - lo) * w.zones.len();
         if sv.len() < nrows {
             sv.resize(nrows, [0.0; 6]);
         }
@@ -702,8 +687,8 @@ impl Detector {
             );
         }
         let mut ri = 0;
-        for &t0 in w.times {
-            let t = t0 - tau;
+        for bi in lo..hi {
+            let t = (bi as f64 - pb as f64) * w.tb - tau;
             let y = v * t + 0.5 * acc * t * t;
             for &zone in w.zones {
                 let a = if ROWS && let Some(r) = rows.as_deref_mut() {
@@ -730,6 +715,9 @@ impl Detector {
                 ri += 1;
             }
         }
+        // Then `AᵀA` and `Aᵀb` over the rows, two sensitivity entries per
+        // sweep (their accumulators stay in registers; every sum still runs
+        // over the rows in order, so the results are unchanged).
         let data = w.data.get(..nrows * N)?;
         let mut ata = [[0.0f64; 6]; 6];
         let mut sums = [[0.0f64; N]; 6];
@@ -789,9 +777,6 @@ impl Detector {
         rows: &[RowData],
     ) -> Option<([[f64; 5]; 5], [f64; 5])> {
         let nf = self.freqs;
-        if std::env::var("LMDBG").is_ok() {
-            eprintln!("gn:");
-        }
         // The tensor entries interleaved like the data: mt[i][2f..2f+2].
         let mut mt = [[0.0f64; N]; 6];
         for f in 0..nf {
@@ -804,10 +789,11 @@ impl Detector {
         let mut gr = [0.0f64; 5];
         // G_k = Σ w_k · s ⊗ ∂s/∂p_{j(k)} (so that Aᵀ Y_k = G_k m per frequency).
         let mut gm = [[[0.0f64; 6]; 6]; 5];
+        let (lo, hi, pb) = w.win;
         let mut data = w.data.chunks_exact(N);
         let mut ri = 0;
-        for &t0 in w.times {
-            let t = t0 - fit.tau;
+        for bi in lo..hi {
+            let t = (bi as f64 - pb as f64) * w.tb - fit.tau;
             // The weights are constant over a block: sum over its zones
             // first (element-wise over the N reals, reduced at the end).
             let mut gqv = [[0.0f64; N]; 3];
@@ -917,14 +903,11 @@ impl Detector {
     /// Levenberg–Marquardt on the variable-projection residual from
     /// `start` (steps scaled by the Gauss–Newton matrix's diagonal); a
     /// step is taken only if it explains more energy.
-    fn traj_refine<const N: usize>(
-        &self,
-        w: &TrajWindow<'_>,
-        start: Fit,
-        sc: &mut Scratch,
-    ) -> Fit {
+    fn traj_refine<const N: usize>(&self, w: &TrajWindow<'_>, start: Fit, sc: &mut Scratch) -> Fit {
         let th = [start.x, start.z, start.speed, start.tau, start.acc];
-        let Some((mut cur, mut ata)) = self.traj_fit::<N, true>(w, th, &mut sc.sv, Some(&mut sc.rows)) else {
+        let Some((mut cur, mut ata)) =
+            self.traj_fit::<N, true>(w, th, &mut sc.sv, Some(&mut sc.rows))
+        else {
             return start;
         };
         let mut lambda = TRAJ_LM_LAMBDA0;
@@ -955,7 +938,8 @@ impl Detector {
                         cur.acc + d[4] / dsc[4],
                     ];
                     if th[2] > TRAJ_MIN_SPEED
-                        && let Some((f, a2)) = self.traj_fit::<N, true>(w, th, &mut sc.sv, Some(&mut sc.rows))
+                        && let Some((f, a2)) =
+                            self.traj_fit::<N, true>(w, th, &mut sc.sv, Some(&mut sc.rows))
                         && f.explained > cur.explained
                     {
                         step = Some((f, a2));
@@ -967,12 +951,9 @@ impl Detector {
             }
             let Some((f, a2)) = step else { break };
             let gain = f.explained - cur.explained;
-            if std::env::var("LMDBG").is_ok() {
-                eprintln!("lm: res {:.3e} gain {:.3e} lambda {:.1e} th {:?}", 1.0 - f.explained / w.total, gain / w.total, lambda, [f.x, f.z, f.speed, f.tau, f.acc]);
-            }
             cur = f;
             ata = a2;
-            if gain <= knob(1) * w.total {
+            if gain <= TRAJ_LM_TOL * w.total {
                 break;
             }
         }
@@ -989,7 +970,6 @@ impl Detector {
         w: &TrajWindow<'_>,
         gw: &TrajWindow<'_>,
         c0: [f64; 3],
-        snap: Option<[f64; 3]>,
         sc: &mut Scratch,
     ) -> Option<Fit> {
         let better =
@@ -999,9 +979,12 @@ impl Detector {
             for &v in &TRAJ_SPEEDS {
                 for k in -1..=1 {
                     let tau = f64::from(k) * 0.5 * w.tb - c0[1] / v;
-                    if let Some((f, _)) =
-                        self.traj_fit::<N, false>(gw, [c0[0] + sx, c0[2] + sz, v, tau, 0.0], &mut sc.sv, None)
-                        && better(&f, &slot)
+                    if let Some((f, _)) = self.traj_fit::<N, false>(
+                        gw,
+                        [c0[0] + sx, c0[2] + sz, v, tau, 0.0],
+                        &mut sc.sv,
+                        None,
+                    ) && better(&f, &slot)
                     {
                         slot = Some(f);
                     }
@@ -1009,28 +992,17 @@ impl Detector {
             }
             slot
         };
-        let seed = knob(6) as usize;
-        let first = match (seed, snap) {
-            (1, Some([x, z, v])) => self
-                .traj_fit::<N, false>(w, [x, z, v, 0.0, 0.0], &mut sc.sv, None)
-                .map(|(f, _)| f),
-            (2, Some([x, z, _])) => grid(sc, (x - c0[0], z - c0[2])),
-            _ => grid(sc, TRAJ_STARTS[0]),
-        };
-        let mut best = first.map(|s| self.traj_refine::<N>(w, s, sc));
+        let mut best = grid(sc, TRAJ_STARTS[0]).map(|s| self.traj_refine::<N>(w, s, sc));
         if best
             .as_ref()
-            .is_none_or(|f| 1.0 - f.explained / f.total.max(1e-300) > knob(2))
+            .is_none_or(|f| 1.0 - f.explained / f.total.max(1e-300) > TRAJ_RETRY_RESIDUAL)
         {
-            if std::env::var("LMDBG").is_ok() {
-                eprintln!("retry:");
-            }
             let mut seeds: Vec<Fit> = TRAJ_STARTS[1..]
                 .iter()
                 .filter_map(|&s| grid(sc, s))
                 .collect();
             seeds.sort_by(|a, b| b.explained.total_cmp(&a.explained));
-            for s in seeds.into_iter().take(knob(3) as usize) {
+            for s in seeds.into_iter().take(TRAJ_KEEP) {
                 let f = self.traj_refine::<N>(w, s, sc);
                 if better(&f, &best) {
                     best = Some(f);
@@ -1280,29 +1252,15 @@ impl Detector {
         };
         let floor = TRAJ_FLOOR * best.1;
         let mut lo = pb;
-        while lo > 0 && pb - lo < knob(5) as usize && row_e(lo - 1) > floor {
+        while lo > 0 && pb - lo < TRAJ_HALF && row_e(lo - 1) > floor {
             lo -= 1;
         }
         let mut hi = pb + 1;
-        while hi < nb && hi - pb <= knob(5) as usize && row_e(hi) > floor {
+        while hi < nb && hi - pb <= TRAJ_HALF && row_e(hi) > floor {
             hi += 1;
         }
-        let dec = knob(7) as usize;
-        let mut times = [0.0f64; 2 * 16 + 1];
-        let mut nt = 0;
-        let mut blocks = [0usize; 2 * 16 + 1];
-        for bi in lo..hi {
-            if dec > 1 && hi - lo > 9 && (bi + dec * nb - pb) % dec != 0 {
-                continue;
-            }
-            if nt < times.len() {
-                times[nt] = (bi as f64 - pb as f64) * tb;
-                blocks[nt] = bi;
-                nt += 1;
-            }
-        }
-        let (times, blocks) = (&times[..nt], &blocks[..nt]);
-        let nzsel = (knob(0) as usize).min(zn);
+        let win = (lo, hi, pb);
+        let nzsel = TRAJ_ZONES.min(zn);
         let mut zbuf = [0usize; MAX_ZONES];
         for (i, z) in zbuf[..zn].iter_mut().enumerate() {
             *z = i;
@@ -1317,7 +1275,7 @@ impl Detector {
         let zs = &zbuf[..nzsel];
         // The window's energy (for the fit residual).
         let mut total = 0.0;
-        for &bi in blocks {
+        for bi in lo..hi {
             let row = &blk[bi * nch..(bi + 1) * nch];
             for &zone in zs {
                 for bv in &row[zone * nf..(zone + 1) * nf] {
@@ -1329,7 +1287,7 @@ impl Detector {
         let n = if nf == 4 { 8 } else { 2 * MAX_FREQUENCIES };
         let mut wbuf = core::mem::take(&mut self.wbuf);
         wbuf.clear();
-        for &bi in blocks {
+        for bi in lo..hi {
             let row = &blk[bi * nch..(bi + 1) * nch];
             for &zone in zs {
                 let start = wbuf.len();
@@ -1343,13 +1301,13 @@ impl Detector {
         }
         let tw = TrajWindow {
             data: &wbuf,
-            times,
+            win,
             zones: zs,
             total,
             tb,
         };
         // The seed grid's rows: the most active zones only.
-        let gz = (knob(4) as usize).min(zs.len());
+        let gz = TRAJ_GRID_ZONES.min(zs.len());
         let mut gbuf = core::mem::take(&mut self.gbuf);
         gbuf.clear();
         for (ri, r) in wbuf.chunks_exact(n).enumerate() {
@@ -1359,20 +1317,17 @@ impl Detector {
         }
         let gw = TrajWindow {
             data: &gbuf,
-            times,
+            win,
             zones: &zs[..gz],
             total,
             tb,
         };
         let mut fsc = core::mem::take(&mut self.fit_scratch);
         let c0p = [c0.x, c0.y, c0.z];
-        let snap = snapfit
-            .as_ref()
-            .map(|f| [f.x, f.z, f.speed / ((d * b) as f64 / self.fs)]);
         let bestfit = if nf == 4 {
-            self.fit_trajectory::<8>(&tw, &gw, c0p, snap, &mut fsc)
+            self.fit_trajectory::<8>(&tw, &gw, c0p, &mut fsc)
         } else {
-            self.fit_trajectory::<{ 2 * MAX_FREQUENCIES }>(&tw, &gw, c0p, snap, &mut fsc)
+            self.fit_trajectory::<{ 2 * MAX_FREQUENCIES }>(&tw, &gw, c0p, &mut fsc)
         };
         self.wbuf = wbuf;
         self.gbuf = gbuf;
