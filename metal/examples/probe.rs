@@ -8,6 +8,9 @@
 //!   relative tensor error against the truth.
 //! - `probe cmp A B`: compares two `mix` outputs (largest relative tensor
 //!   change, decisions/bands that differ).
+//! - `probe acc K`: the bars' detection trials and shipped-model held-out
+//!   check at K seed sets (set 0 = the bars' seeds), each printed and
+//!   averaged: a less noisy accuracy comparison than one seed set.
 //!
 //! `cargo run --release -p hsm-metal --example probe -- mix /tmp/a.txt`
 #![allow(
@@ -18,9 +21,12 @@
     reason = "diagnostic tool"
 )]
 
-use hsm_metal::library::builtin;
+use hsm_metal::eval::{Orientation, detection_trial, threat_detection_at_false_alarms};
+use hsm_metal::library::{ObjectClass, builtin};
 use hsm_metal::sim::{BodyLocation, Carried, SimConfig, Simulator};
-use hsm_metal::train::default_detector;
+use hsm_metal::train::{
+    Source, default_detector, default_model, simulate_examples, variant_objects,
+};
 use hsm_metal::{Rotation, Tensor3};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -156,12 +162,79 @@ fn cmp(a: &str, b: &str) {
     );
 }
 
+fn acc(sets: u64) {
+    let mut tot = [0.0f64; 6];
+    for k in 0..sets {
+        let (gate, mut det) = default_detector("hospital").unwrap();
+        let sources: Vec<Source> = builtin()
+            .iter()
+            .map(|o| Source::from_object(o, &gate).unwrap())
+            .collect();
+        let (threats, innocuous): (Vec<Source>, Vec<Source>) =
+            sources.into_iter().partition(|s| s.class.is_threat());
+        let t = detection_trial(
+            &gate,
+            &mut det,
+            &threats,
+            &BodyLocation::ALL,
+            &[Orientation::Random],
+            6,
+            11 + 100 * k,
+        )
+        .unwrap();
+        let n = detection_trial(
+            &gate,
+            &mut det,
+            &innocuous,
+            &BodyLocation::ALL,
+            &[Orientation::Random],
+            3,
+            12 + 100 * k,
+        )
+        .unwrap();
+        let model = default_model().unwrap();
+        let held: Vec<Source> = variant_objects(&ObjectClass::ALL, 20, 77 + 100 * k)
+            .iter()
+            .map(|o| Source::from_object(o, &gate).unwrap())
+            .collect();
+        let data = simulate_examples(&gate, &held, 4, 78 + 100 * k).unwrap();
+        let scores: Vec<(f64, bool)> = data
+            .iter()
+            .map(|l| {
+                let p = model.predict(&l.example.features).unwrap();
+                (p.threat_probability, l.example.class.is_threat())
+            })
+            .collect();
+        let td5 = threat_detection_at_false_alarms(&scores, 0.05);
+        let v = [
+            t.threat_detection,
+            t.worst_location.map_or(0.0, |w| w.1),
+            n.nuisance_rate,
+            t.height_band_accuracy,
+            n.height_band_accuracy,
+            td5,
+        ];
+        println!(
+            "set {k}: threats {:.4} (worst {:.4}) nuisance {:.4} band {:.4}/{:.4} shipped {:.4}",
+            v[0], v[1], v[2], v[3], v[4], v[5]
+        );
+        for (a, b) in tot.iter_mut().zip(v) {
+            *a += b / sets as f64;
+        }
+    }
+    println!(
+        "mean: threats {:.4} (worst {:.4}) nuisance {:.4} band {:.4}/{:.4} shipped {:.4}",
+        tot[0], tot[1], tot[2], tot[3], tot[4], tot[5]
+    );
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     match args.get(1).map(String::as_str) {
         Some("bench") => bench(args.get(2).map_or(200, |s| s.parse().unwrap())),
         Some("mix") => mix(&args[2]),
         Some("cmp") => cmp(&args[2], &args[3]),
-        _ => println!("probe bench N | probe mix OUT | probe cmp A B"),
+        Some("acc") => acc(args.get(2).map_or(3, |s| s.parse().unwrap())),
+        _ => println!("probe bench N | probe mix OUT | probe cmp A B | probe acc K"),
     }
 }
