@@ -142,7 +142,8 @@ fn cmp(a: &str, b: &str) {
         n += 1;
         diff_dec += usize::from(fa[1] != fb[1]);
         diff_band += usize::from(fa[2] != fb[2] || fa[3] != fb[3]);
-        let num = |v: &[&str]| -> Vec<f64> { v[8..].iter().map(|s| s.parse().unwrap()).collect() };
+        // Position, size, threat probability and the tensors.
+        let num = |v: &[&str]| -> Vec<f64> { v[4..].iter().map(|s| s.parse().unwrap()).collect() };
         let (ta, tb) = (num(&fa), num(&fb));
         let den: f64 = ta.iter().map(|v| v * v).sum::<f64>().sqrt().max(1e-300);
         let d: f64 = ta

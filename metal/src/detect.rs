@@ -432,6 +432,46 @@ fn solve_normal(
     Some((explained, m))
 }
 
+/// `AᵀA` (upper triangle) and `Aᵀb` over rows: `sv` the rows'
+/// sensitivities, `data` their samples (`N` interleaved reals per row).
+/// Two sensitivity entries per sweep, so the accumulators stay in
+/// registers; every sum runs over the rows in order.
+fn normal_sums<const N: usize>(sv: &[[f64; 6]], data: &[f64]) -> ([[f64; 6]; 6], [[f64; N]; 6]) {
+    let mut ata = [[0.0f64; 6]; 6];
+    let mut sums = [[0.0f64; N]; 6];
+    for i in (0..6).step_by(2) {
+        let mut acc_b = [[0.0f64; N]; 2];
+        let mut acc_a = [[0.0f64; 6]; 2];
+        for (a, b) in sv.iter().zip(data.chunks_exact(N)) {
+            let (a0, a1) = (a[i], a[i + 1]);
+            for k in 0..N {
+                acc_b[0][k] += b[k] * a0;
+                acc_b[1][k] += b[k] * a1;
+            }
+            for j in 0..6 {
+                acc_a[0][j] += a0 * a[j];
+                acc_a[1][j] += a1 * a[j];
+            }
+        }
+        sums[i] = acc_b[0];
+        sums[i + 1] = acc_b[1];
+        ata[i][i..].copy_from_slice(&acc_a[0][i..]);
+        ata[i + 1][i + 1..].copy_from_slice(&acc_a[1][i + 1..]);
+    }
+    (ata, sums)
+}
+
+/// `Aᵀb` per frequency from interleaved sums.
+fn atb_of<const N: usize>(sums: &[[f64; N]; 6], nf: usize) -> [[Complex64; 6]; MAX_FREQUENCIES] {
+    let mut atb = [[Complex64::new(0.0, 0.0); 6]; MAX_FREQUENCIES];
+    for f in 0..nf {
+        for i in 0..6 {
+            atb[f][i] = Complex64::new(sums[i][2 * f], sums[i][2 * f + 1]);
+        }
+    }
+    atb
+}
+
 fn qr(a: &[[f64; 6]], zones: usize) -> (Vec<f64>, bool) {
     // Modified Gram–Schmidt on the 6 columns of A (Z × 6).
     let mut q = vec![0.0; 6 * zones];
@@ -605,49 +645,92 @@ impl Detector {
         e
     }
 
-    /// Least squares over the snapshots at `(x, z)` with displacement
-    /// `delta` per spacing, by the normal equations (6 × 6, Cholesky).
-    #[allow(clippy::too_many_arguments, reason = "internal helper")]
-    fn stacked_fit(
+    /// The five-snapshot fit at `(x, z)` (the detection size): the
+    /// displacements [`DELTAS_M`] (over `delta0` frames between snapshots),
+    /// then the eight half-step neighbours of the best.
+    fn snapshot_fit<const N: usize>(
         &self,
         blk: &[Complex64],
         nch: usize,
+        [x0, z0]: [f64; 2],
+        delta0: f64,
+        snaps: &[(usize, f64); SNAPSHOTS],
+        zsel: &[usize],
+    ) -> Option<Fit> {
+        let nf = self.freqs;
+        // The snapshots' rows as interleaved reals, zero-padded to N.
+        let mut data = [0.0f64; SNAPSHOTS * FIT_ZONES * 2 * MAX_FREQUENCIES];
+        let mut cells = data.chunks_exact_mut(N);
+        for &(bi, _) in snaps {
+            let row = blk.get(bi * nch..(bi + 1) * nch)?;
+            for &zone in zsel {
+                let cell = cells.next()?;
+                for (f, v) in row.get(zone * nf..(zone + 1) * nf)?.iter().enumerate() {
+                    cell[2 * f] = v.re;
+                    cell[2 * f + 1] = v.im;
+                }
+            }
+        }
+        let mut sv = [[0.0f64; 6]; SNAPSHOTS * FIT_ZONES];
+        let mut best: Option<Fit> = None;
+        let consider = |f: Option<Fit>, best: &mut Option<Fit>| {
+            if let Some(f) = f
+                && best.as_ref().is_none_or(|b| f.explained > b.explained)
+            {
+                *best = Some(f);
+            }
+        };
+        for &delta in &DELTAS_M {
+            let delta = delta * delta0 / self.fs / SNAPSHOT_SPACING_S;
+            let f = self.stacked_fit::<N>(&data, x0, z0, delta, snaps, zsel, &mut sv);
+            consider(f, &mut best);
+        }
+        let bf = best.clone()?;
+        for dz in [-1.0, 0.0, 1.0] {
+            for dx in [-1.0, 0.0, 1.0] {
+                if dz != 0.0 || dx != 0.0 {
+                    let (x, z) = (bf.x + dx * GRID_STEP_M / 2.0, bf.z + dz * GRID_STEP_M / 2.0);
+                    let f = self.stacked_fit::<N>(&data, x, z, bf.speed, snaps, zsel, &mut sv);
+                    consider(f, &mut best);
+                }
+            }
+        }
+        best
+    }
+
+    /// Least squares over the snapshots at `(x, z)` with displacement
+    /// `delta` per spacing, by the normal equations (6 × 6, Cholesky).
+    /// `data` holds the snapshots' rows (snapshot × zone of `zsel`), `N`
+    /// interleaved reals each; `sv` is scratch for their sensitivities.
+    #[allow(clippy::too_many_arguments, reason = "internal helper")]
+    fn stacked_fit<const N: usize>(
+        &self,
+        data: &[f64],
         x: f64,
         z: f64,
         delta: f64,
         snaps: &[(usize, f64); SNAPSHOTS],
         zsel: &[usize],
+        sv: &mut [[f64; 6]],
     ) -> Option<Fit> {
         let nf = self.freqs;
-        let mut ata = [[0.0f64; 6]; 6];
-        let mut atb = [[Complex64::new(0.0, 0.0); 6]; MAX_FREQUENCIES];
-        let mut total = 0.0;
-        for &(bi, sy) in snaps {
-            let row = &blk[bi * nch..(bi + 1) * nch];
+        let nrows = SNAPSHOTS * zsel.len();
+        let sv = sv.get_mut(..nrows)?;
+        let mut rows = sv.iter_mut();
+        for &(_, sy) in snaps {
             for &zone in zsel {
-                let a = self.gate.sensitivity(zone, [x, sy * delta, z]);
-                for i in 0..6 {
-                    for j in i..6 {
-                        ata[i][j] += a[i] * a[j];
-                    }
-                }
-                for (f, acc) in atb[..nf].iter_mut().enumerate() {
-                    let bv = row[zone * nf + f];
-                    total += bv.norm_sqr();
-                    for i in 0..6 {
-                        acc[i] += bv * a[i];
-                    }
-                }
+                *rows.next()? = self.gate.sensitivity(zone, [x, sy * delta, z]);
             }
         }
-        solve_normal(&ata, &atb, nf).map(|(explained, m)| Fit {
+        let (ata, sums) = normal_sums::<N>(sv, data.get(..nrows * N)?);
+        solve_normal(&ata, &atb_of(&sums, nf), nf).map(|(explained, m)| Fit {
             x,
             z,
             speed: delta,
             tau: 0.0,
             acc: 0.0,
             explained,
-            total,
+            total: 0.0,
             m,
         })
     }
@@ -715,38 +798,9 @@ impl Detector {
                 ri += 1;
             }
         }
-        // Then `AᵀA` and `Aᵀb` over the rows, two sensitivity entries per
-        // sweep (their accumulators stay in registers; every sum still runs
-        // over the rows in order, so the results are unchanged).
-        let data = w.data.get(..nrows * N)?;
-        let mut ata = [[0.0f64; 6]; 6];
-        let mut sums = [[0.0f64; N]; 6];
-        for i in (0..6).step_by(2) {
-            let mut acc_b = [[0.0f64; N]; 2];
-            let mut acc_a = [[0.0f64; 6]; 2];
-            for (a, b) in sv.iter().zip(data.chunks_exact(N)) {
-                let (a0, a1) = (a[i], a[i + 1]);
-                for k in 0..N {
-                    acc_b[0][k] += b[k] * a0;
-                    acc_b[1][k] += b[k] * a1;
-                }
-                for j in 0..6 {
-                    acc_a[0][j] += a0 * a[j];
-                    acc_a[1][j] += a1 * a[j];
-                }
-            }
-            sums[i] = acc_b[0];
-            sums[i + 1] = acc_b[1];
-            ata[i][i..].copy_from_slice(&acc_a[0][i..]);
-            ata[i + 1][i + 1..].copy_from_slice(&acc_a[1][i + 1..]);
-        }
+        let (ata, sums) = normal_sums::<N>(sv, w.data.get(..nrows * N)?);
         let nf = self.freqs;
-        let mut atb = [[Complex64::new(0.0, 0.0); 6]; MAX_FREQUENCIES];
-        for f in 0..nf {
-            for i in 0..6 {
-                atb[f][i] = Complex64::new(sums[i][2 * f], sums[i][2 * f + 1]);
-            }
-        }
+        let atb = atb_of(&sums, nf);
         solve_normal(&ata, &atb, nf).map(|(explained, m)| {
             (
                 Fit {
@@ -1202,41 +1256,19 @@ impl Detector {
         };
         zsel.sort_by(|&a, &b| ze(b).total_cmp(&ze(a)));
         zsel.truncate(FIT_ZONES.min(zn));
-        let mut snapfit: Option<Fit> = None;
-        let consider = |f: Option<Fit>, best: &mut Option<Fit>| {
-            if let Some(f) = f
-                && best.as_ref().is_none_or(|b| f.explained > b.explained)
-            {
-                *best = Some(f);
-            }
+        let delta0 = (d * b) as f64;
+        let snapfit = if nf == 4 {
+            self.snapshot_fit::<8>(&blk, nch, [c0.x, c0.z], delta0, &snaps, &zsel)
+        } else {
+            self.snapshot_fit::<{ 2 * MAX_FREQUENCIES }>(
+                &blk,
+                nch,
+                [c0.x, c0.z],
+                delta0,
+                &snaps,
+                &zsel,
+            )
         };
-        for &delta in &DELTAS_M {
-            consider(
-                self.stacked_fit(
-                    &blk,
-                    nch,
-                    c0.x,
-                    c0.z,
-                    delta * (d * b) as f64 / self.fs / SNAPSHOT_SPACING_S,
-                    &snaps,
-                    &zsel,
-                ),
-                &mut snapfit,
-            );
-        }
-        if let Some(bf) = snapfit.clone() {
-            for dz in [-1.0, 0.0, 1.0] {
-                for dx in [-1.0, 0.0, 1.0] {
-                    if dz != 0.0 || dx != 0.0 {
-                        let (x, z) = (bf.x + dx * GRID_STEP_M / 2.0, bf.z + dz * GRID_STEP_M / 2.0);
-                        consider(
-                            self.stacked_fit(&blk, nch, x, z, bf.speed, &snaps, &zsel),
-                            &mut snapfit,
-                        );
-                    }
-                }
-            }
-        }
         // 5b. Whole-trajectory fit (position, tensors, features, class): the
         // object moves along `(x, v·t' + a·t'²/2, z)`, `t' = t − τ`, past
         // the coils; every block of the window around the peak (while the
