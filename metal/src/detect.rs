@@ -730,6 +730,8 @@ impl Detector {
             tau: 0.0,
             acc: 0.0,
             explained,
+            // Only the tensor (the detection size) and the position are
+            // used; the snapshots' energy is not needed.
             total: 0.0,
             m,
         })
