@@ -287,6 +287,15 @@ struct RowData {
     ds: [[f64; 6]; 3],
 }
 
+/// The trajectory fit's scratch rows (grown once, then overwritten).
+#[derive(Clone, Debug, Default)]
+struct Scratch {
+    /// Per row, the sensitivities.
+    sv: Vec<[f64; 6]>,
+    /// Per row, the sensitivities and their derivatives.
+    rows: Vec<RowData>,
+}
+
 /// The trajectory fit's data: the window's rows (block × selected zone),
 /// each the zone's samples as interleaved reals zero-padded to the fit's
 /// row width.
@@ -335,7 +344,7 @@ pub struct Detector {
     gate: Gate,
     scratch: Vec<Complex64>,
     vf: Vec<f64>,
-    rows: Vec<RowData>,
+    fit_scratch: Scratch,
     wbuf: Vec<f64>,
     gbuf: Vec<f64>,
 }
@@ -421,6 +430,46 @@ fn solve_normal(
         explained += (0..6).map(|i| (m[f][i].conj() * atb[f][i]).re).sum::<f64>();
     }
     Some((explained, m))
+}
+
+/// `AᵀA` (upper triangle) and `Aᵀb` over rows: `sv` the rows'
+/// sensitivities, `data` their samples (`N` interleaved reals per row).
+/// Two sensitivity entries per sweep, so the accumulators stay in
+/// registers; every sum runs over the rows in order.
+fn normal_sums<const N: usize>(sv: &[[f64; 6]], data: &[f64]) -> ([[f64; 6]; 6], [[f64; N]; 6]) {
+    let mut ata = [[0.0f64; 6]; 6];
+    let mut sums = [[0.0f64; N]; 6];
+    for i in (0..6).step_by(2) {
+        let mut acc_b = [[0.0f64; N]; 2];
+        let mut acc_a = [[0.0f64; 6]; 2];
+        for (a, b) in sv.iter().zip(data.chunks_exact(N)) {
+            let (a0, a1) = (a[i], a[i + 1]);
+            for k in 0..N {
+                acc_b[0][k] += b[k] * a0;
+                acc_b[1][k] += b[k] * a1;
+            }
+            for j in 0..6 {
+                acc_a[0][j] += a0 * a[j];
+                acc_a[1][j] += a1 * a[j];
+            }
+        }
+        sums[i] = acc_b[0];
+        sums[i + 1] = acc_b[1];
+        ata[i][i..].copy_from_slice(&acc_a[0][i..]);
+        ata[i + 1][i + 1..].copy_from_slice(&acc_a[1][i + 1..]);
+    }
+    (ata, sums)
+}
+
+/// `Aᵀb` per frequency from interleaved sums.
+fn atb_of<const N: usize>(sums: &[[f64; N]; 6], nf: usize) -> [[Complex64; 6]; MAX_FREQUENCIES] {
+    let mut atb = [[Complex64::new(0.0, 0.0); 6]; MAX_FREQUENCIES];
+    for f in 0..nf {
+        for i in 0..6 {
+            atb[f][i] = Complex64::new(sums[i][2 * f], sums[i][2 * f + 1]);
+        }
+    }
+    atb
 }
 
 fn qr(a: &[[f64; 6]], zones: usize) -> (Vec<f64>, bool) {
@@ -544,7 +593,7 @@ impl Detector {
             model,
             gate: gate.clone(),
             scratch: Vec::new(),
-            rows: Vec::new(),
+            fit_scratch: Scratch::default(),
             wbuf: Vec::new(),
             gbuf: Vec::new(),
             vf: Vec::new(),
@@ -596,49 +645,94 @@ impl Detector {
         e
     }
 
-    /// Least squares over the snapshots at `(x, z)` with displacement
-    /// `delta` per spacing, by the normal equations (6 × 6, Cholesky).
-    #[allow(clippy::too_many_arguments, reason = "internal helper")]
-    fn stacked_fit(
+    /// The five-snapshot fit at `(x, z)` (the detection size): the
+    /// displacements [`DELTAS_M`] (over `delta0` frames between snapshots),
+    /// then the eight half-step neighbours of the best.
+    fn snapshot_fit<const N: usize>(
         &self,
         blk: &[Complex64],
         nch: usize,
+        [x0, z0]: [f64; 2],
+        delta0: f64,
+        snaps: &[(usize, f64); SNAPSHOTS],
+        zsel: &[usize],
+    ) -> Option<Fit> {
+        let nf = self.freqs;
+        // The snapshots' rows as interleaved reals, zero-padded to N.
+        let mut data = [0.0f64; SNAPSHOTS * FIT_ZONES * 2 * MAX_FREQUENCIES];
+        let mut cells = data.chunks_exact_mut(N);
+        for &(bi, _) in snaps {
+            let row = blk.get(bi * nch..(bi + 1) * nch)?;
+            for &zone in zsel {
+                let cell = cells.next()?;
+                for (f, v) in row.get(zone * nf..(zone + 1) * nf)?.iter().enumerate() {
+                    cell[2 * f] = v.re;
+                    cell[2 * f + 1] = v.im;
+                }
+            }
+        }
+        let mut sv = [[0.0f64; 6]; SNAPSHOTS * FIT_ZONES];
+        let mut best: Option<Fit> = None;
+        let consider = |f: Option<Fit>, best: &mut Option<Fit>| {
+            if let Some(f) = f
+                && best.as_ref().is_none_or(|b| f.explained > b.explained)
+            {
+                *best = Some(f);
+            }
+        };
+        for &delta in &DELTAS_M {
+            let delta = delta * delta0 / self.fs / SNAPSHOT_SPACING_S;
+            let f = self.stacked_fit::<N>(&data, x0, z0, delta, snaps, zsel, &mut sv);
+            consider(f, &mut best);
+        }
+        let bf = best.clone()?;
+        for dz in [-1.0, 0.0, 1.0] {
+            for dx in [-1.0, 0.0, 1.0] {
+                if dz != 0.0 || dx != 0.0 {
+                    let (x, z) = (bf.x + dx * GRID_STEP_M / 2.0, bf.z + dz * GRID_STEP_M / 2.0);
+                    let f = self.stacked_fit::<N>(&data, x, z, bf.speed, snaps, zsel, &mut sv);
+                    consider(f, &mut best);
+                }
+            }
+        }
+        best
+    }
+
+    /// Least squares over the snapshots at `(x, z)` with displacement
+    /// `delta` per spacing, by the normal equations (6 × 6, Cholesky).
+    /// `data` holds the snapshots' rows (snapshot × zone of `zsel`), `N`
+    /// interleaved reals each; `sv` is scratch for their sensitivities.
+    #[allow(clippy::too_many_arguments, reason = "internal helper")]
+    fn stacked_fit<const N: usize>(
+        &self,
+        data: &[f64],
         x: f64,
         z: f64,
         delta: f64,
         snaps: &[(usize, f64); SNAPSHOTS],
         zsel: &[usize],
+        sv: &mut [[f64; 6]],
     ) -> Option<Fit> {
         let nf = self.freqs;
-        let mut ata = [[0.0f64; 6]; 6];
-        let mut atb = [[Complex64::new(0.0, 0.0); 6]; MAX_FREQUENCIES];
-        let mut total = 0.0;
-        for &(bi, sy) in snaps {
-            let row = &blk[bi * nch..(bi + 1) * nch];
+        let nrows = SNAPSHOTS * zsel.len();
+        let sv = sv.get_mut(..nrows)?;
+        let mut rows = sv.iter_mut();
+        for &(_, sy) in snaps {
             for &zone in zsel {
-                let a = self.gate.sensitivity(zone, [x, sy * delta, z]);
-                for i in 0..6 {
-                    for j in i..6 {
-                        ata[i][j] += a[i] * a[j];
-                    }
-                }
-                for (f, acc) in atb[..nf].iter_mut().enumerate() {
-                    let bv = row[zone * nf + f];
-                    total += bv.norm_sqr();
-                    for i in 0..6 {
-                        acc[i] += bv * a[i];
-                    }
-                }
+                *rows.next()? = self.gate.sensitivity(zone, [x, sy * delta, z]);
             }
         }
-        solve_normal(&ata, &atb, nf).map(|(explained, m)| Fit {
+        let (ata, sums) = normal_sums::<N>(sv, data.get(..nrows * N)?);
+        solve_normal(&ata, &atb_of(&sums, nf), nf).map(|(explained, m)| Fit {
             x,
             z,
             speed: delta,
             tau: 0.0,
             acc: 0.0,
             explained,
-            total,
+            // Only the tensor (the detection size) and the position are
+            // used; the snapshots' energy is not needed.
+            total: 0.0,
             m,
         })
     }
@@ -654,21 +748,34 @@ impl Detector {
         &self,
         w: &TrajWindow<'_>,
         [x, z, v, tau, acc]: [f64; 5],
+        sv: &mut Vec<[f64; 6]>,
         mut rows: Option<&mut Vec<RowData>>,
     ) -> Option<(Fit, [[f64; 6]; 6])> {
         let g = self.gate.config().gain;
-        let mut ata = [[0.0f64; 6]; 6];
-        let mut sums = [[0.0f64; N]; 6];
-        if let Some(r) = rows.as_deref_mut() {
-            r.clear();
-        }
+        // The rows' sensitivities first (with `rows`, also their
+        // derivatives), into buffers grown once and then overwritten.
         let (lo, hi, pb) = w.win;
-        let mut data = w.data.chunks_exact(N);
+        let nrows = (hi - lo) * w.zones.len();
+        if sv.len() < nrows {
+            sv.resize(nrows, [0.0; 6]);
+        }
+        let sv = &mut sv[..nrows];
+        if let Some(r) = rows.as_deref_mut()
+            && r.len() < nrows
+        {
+            r.resize(
+                nrows,
+                RowData {
+                    s: [0.0; 6],
+                    ds: [[0.0; 6]; 3],
+                },
+            );
+        }
+        let mut ri = 0;
         for bi in lo..hi {
             let t = (bi as f64 - pb as f64) * w.tb - tau;
             let y = v * t + 0.5 * acc * t * t;
             for &zone in w.zones {
-                let b: &[f64; N] = data.next()?.try_into().ok()?;
                 let a = if ROWS && let Some(r) = rows.as_deref_mut() {
                     let (h, jac) = self.gate.field_jacobian(zone, [x, y, z]);
                     let s = sens6(g, h);
@@ -684,30 +791,18 @@ impl Detector {
                             2.0 * g * (d1 * h[2] + h[1] * d2),
                         ];
                     }
-                    r.push(RowData { s, ds });
+                    *r.get_mut(ri)? = RowData { s, ds };
                     s
                 } else {
                     sens6(g, self.gate.field(zone, [x, y, z]))
                 };
-                for i in 0..6 {
-                    for j in i..6 {
-                        ata[i][j] += a[i] * a[j];
-                    }
-                }
-                for i in 0..6 {
-                    for k in 0..N {
-                        sums[i][k] += b[k] * a[i];
-                    }
-                }
+                *sv.get_mut(ri)? = a;
+                ri += 1;
             }
         }
+        let (ata, sums) = normal_sums::<N>(sv, w.data.get(..nrows * N)?);
         let nf = self.freqs;
-        let mut atb = [[Complex64::new(0.0, 0.0); 6]; MAX_FREQUENCIES];
-        for f in 0..nf {
-            for i in 0..6 {
-                atb[f][i] = Complex64::new(sums[i][2 * f], sums[i][2 * f + 1]);
-            }
-        }
+        let atb = atb_of(&sums, nf);
         solve_normal(&ata, &atb, nf).map(|(explained, m)| {
             (
                 Fit {
@@ -864,19 +959,16 @@ impl Detector {
     /// Levenberg–Marquardt on the variable-projection residual from
     /// `start` (steps scaled by the Gauss–Newton matrix's diagonal); a
     /// step is taken only if it explains more energy.
-    fn traj_refine<const N: usize>(
-        &self,
-        w: &TrajWindow<'_>,
-        start: Fit,
-        rows: &mut Vec<RowData>,
-    ) -> Fit {
+    fn traj_refine<const N: usize>(&self, w: &TrajWindow<'_>, start: Fit, sc: &mut Scratch) -> Fit {
         let th = [start.x, start.z, start.speed, start.tau, start.acc];
-        let Some((mut cur, mut ata)) = self.traj_fit::<N, true>(w, th, Some(rows)) else {
+        let Some((mut cur, mut ata)) =
+            self.traj_fit::<N, true>(w, th, &mut sc.sv, Some(&mut sc.rows))
+        else {
             return start;
         };
         let mut lambda = TRAJ_LM_LAMBDA0;
         for _ in 0..TRAJ_LM_ITERS {
-            let Some((h, gr)) = self.traj_normal::<N>(w, &cur, &ata, rows) else {
+            let Some((h, gr)) = self.traj_normal::<N>(w, &cur, &ata, &sc.rows) else {
                 break;
             };
             // Jacobi scaling: D = sqrt(diag H).
@@ -902,7 +994,8 @@ impl Detector {
                         cur.acc + d[4] / dsc[4],
                     ];
                     if th[2] > TRAJ_MIN_SPEED
-                        && let Some((f, a2)) = self.traj_fit::<N, true>(w, th, Some(rows))
+                        && let Some((f, a2)) =
+                            self.traj_fit::<N, true>(w, th, &mut sc.sv, Some(&mut sc.rows))
                         && f.explained > cur.explained
                     {
                         step = Some((f, a2));
@@ -933,18 +1026,21 @@ impl Detector {
         w: &TrajWindow<'_>,
         gw: &TrajWindow<'_>,
         c0: [f64; 3],
-        rows: &mut Vec<RowData>,
+        sc: &mut Scratch,
     ) -> Option<Fit> {
         let better =
             |f: &Fit, best: &Option<Fit>| best.as_ref().is_none_or(|b| f.explained > b.explained);
-        let grid = |(sx, sz): (f64, f64)| -> Option<Fit> {
+        let grid = |sc: &mut Scratch, (sx, sz): (f64, f64)| -> Option<Fit> {
             let mut slot = None;
             for &v in &TRAJ_SPEEDS {
                 for k in -1..=1 {
                     let tau = f64::from(k) * 0.5 * w.tb - c0[1] / v;
-                    if let Some((f, _)) =
-                        self.traj_fit::<N, false>(gw, [c0[0] + sx, c0[2] + sz, v, tau, 0.0], None)
-                        && better(&f, &slot)
+                    if let Some((f, _)) = self.traj_fit::<N, false>(
+                        gw,
+                        [c0[0] + sx, c0[2] + sz, v, tau, 0.0],
+                        &mut sc.sv,
+                        None,
+                    ) && better(&f, &slot)
                     {
                         slot = Some(f);
                     }
@@ -952,15 +1048,18 @@ impl Detector {
             }
             slot
         };
-        let mut best = grid(TRAJ_STARTS[0]).map(|s| self.traj_refine::<N>(w, s, rows));
+        let mut best = grid(sc, TRAJ_STARTS[0]).map(|s| self.traj_refine::<N>(w, s, sc));
         if best
             .as_ref()
             .is_none_or(|f| 1.0 - f.explained / f.total.max(1e-300) > TRAJ_RETRY_RESIDUAL)
         {
-            let mut seeds: Vec<Fit> = TRAJ_STARTS[1..].iter().filter_map(|&s| grid(s)).collect();
+            let mut seeds: Vec<Fit> = TRAJ_STARTS[1..]
+                .iter()
+                .filter_map(|&s| grid(sc, s))
+                .collect();
             seeds.sort_by(|a, b| b.explained.total_cmp(&a.explained));
             for s in seeds.into_iter().take(TRAJ_KEEP) {
-                let f = self.traj_refine::<N>(w, s, rows);
+                let f = self.traj_refine::<N>(w, s, sc);
                 if better(&f, &best) {
                     best = Some(f);
                 }
@@ -1159,41 +1258,19 @@ impl Detector {
         };
         zsel.sort_by(|&a, &b| ze(b).total_cmp(&ze(a)));
         zsel.truncate(FIT_ZONES.min(zn));
-        let mut snapfit: Option<Fit> = None;
-        let consider = |f: Option<Fit>, best: &mut Option<Fit>| {
-            if let Some(f) = f
-                && best.as_ref().is_none_or(|b| f.explained > b.explained)
-            {
-                *best = Some(f);
-            }
+        let delta0 = (d * b) as f64;
+        let snapfit = if nf == 4 {
+            self.snapshot_fit::<8>(&blk, nch, [c0.x, c0.z], delta0, &snaps, &zsel)
+        } else {
+            self.snapshot_fit::<{ 2 * MAX_FREQUENCIES }>(
+                &blk,
+                nch,
+                [c0.x, c0.z],
+                delta0,
+                &snaps,
+                &zsel,
+            )
         };
-        for &delta in &DELTAS_M {
-            consider(
-                self.stacked_fit(
-                    &blk,
-                    nch,
-                    c0.x,
-                    c0.z,
-                    delta * (d * b) as f64 / self.fs / SNAPSHOT_SPACING_S,
-                    &snaps,
-                    &zsel,
-                ),
-                &mut snapfit,
-            );
-        }
-        if let Some(bf) = snapfit.clone() {
-            for dz in [-1.0, 0.0, 1.0] {
-                for dx in [-1.0, 0.0, 1.0] {
-                    if dz != 0.0 || dx != 0.0 {
-                        let (x, z) = (bf.x + dx * GRID_STEP_M / 2.0, bf.z + dz * GRID_STEP_M / 2.0);
-                        consider(
-                            self.stacked_fit(&blk, nch, x, z, bf.speed, &snaps, &zsel),
-                            &mut snapfit,
-                        );
-                    }
-                }
-            }
-        }
         // 5b. Whole-trajectory fit (position, tensors, features, class): the
         // object moves along `(x, v·t' + a·t'²/2, z)`, `t' = t − τ`, past
         // the coils; every block of the window around the peak (while the
@@ -1279,16 +1356,16 @@ impl Detector {
             total,
             tb,
         };
-        let mut rows = core::mem::take(&mut self.rows);
+        let mut fsc = core::mem::take(&mut self.fit_scratch);
         let c0p = [c0.x, c0.y, c0.z];
         let bestfit = if nf == 4 {
-            self.fit_trajectory::<8>(&tw, &gw, c0p, &mut rows)
+            self.fit_trajectory::<8>(&tw, &gw, c0p, &mut fsc)
         } else {
-            self.fit_trajectory::<{ 2 * MAX_FREQUENCIES }>(&tw, &gw, c0p, &mut rows)
+            self.fit_trajectory::<{ 2 * MAX_FREQUENCIES }>(&tw, &gw, c0p, &mut fsc)
         };
         self.wbuf = wbuf;
         self.gbuf = gbuf;
-        self.rows = rows;
+        self.fit_scratch = fsc;
         self.scratch = blk;
         self.vf = vfbuf;
         let Some(fit) = bestfit else {

@@ -1,0 +1,241 @@
+//! Speed and accuracy probe for the detector's passage processing.
+//!
+//! - `probe bench N`: the bench's passage (folding knife, right pocket,
+//!   seed 5) processed N times (for callgrind instruction counts).
+//! - `probe mix OUT`: every built-in object, 5 passages each at random
+//!   locations and orientations (seeded), processed once; per-passage
+//!   results written to OUT; prints the mean residual and the median
+//!   relative tensor error against the truth.
+//! - `probe cmp A B`: compares two `mix` outputs (largest relative tensor
+//!   change, decisions/bands that differ).
+//! - `probe acc K`: the bars' detection trials and shipped-model held-out
+//!   check at K seed sets (set 0 = the bars' seeds), each printed and
+//!   averaged: a less noisy accuracy comparison than one seed set.
+//!
+//! `cargo run --release -p hsm-metal --example probe -- mix /tmp/a.txt`
+#![allow(
+    clippy::print_stdout,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    missing_docs,
+    reason = "diagnostic tool"
+)]
+
+use hsm_metal::eval::{Orientation, detection_trial, threat_detection_at_false_alarms};
+use hsm_metal::library::{ObjectClass, builtin};
+use hsm_metal::sim::{BodyLocation, Carried, SimConfig, Simulator};
+use hsm_metal::train::{
+    Source, default_detector, default_model, simulate_examples, variant_objects,
+};
+use hsm_metal::{Rotation, Tensor3};
+use rand::{RngExt, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+fn bench(n: usize) {
+    let (gate, mut det) = default_detector("hospital").unwrap();
+    let lib = builtin();
+    let knife = lib
+        .iter()
+        .find(|o| o.name == "folding_knife_8cm_stainless")
+        .unwrap();
+    let mut sim = Simulator::new(gate.clone(), SimConfig::default(), 5).unwrap();
+    let (p, _) = sim
+        .passage(&[Carried {
+            signature: knife.signature(gate.omegas()).unwrap(),
+            location: BodyLocation::RightPocket,
+            orientation: None,
+        }])
+        .unwrap();
+    let t0 = std::time::Instant::now();
+    let mut r = None;
+    for _ in 0..n {
+        r = Some(det.process(std::hint::black_box(&p)).unwrap());
+    }
+    let r = r.unwrap();
+    println!(
+        "{:.1} us/passage; pos {:?} residual {:.3e} size {:.4e}",
+        t0.elapsed().as_secs_f64() * 1e6 / n as f64,
+        r.position_m,
+        r.fit_residual,
+        r.size_m3
+    );
+}
+
+fn mix(out: &str) {
+    let (gate, mut det) = default_detector("hospital").unwrap();
+    let lib = builtin();
+    let mut sim = Simulator::new(gate.clone(), SimConfig::default(), 31).unwrap();
+    let mut rng = ChaCha8Rng::seed_from_u64(32);
+    let mut lines = String::new();
+    let (mut res, mut n) = (0.0, 0usize);
+    let mut errs = Vec::new();
+    let mut proc_s = 0.0;
+    for o in &lib {
+        let sig = o.signature(gate.omegas()).unwrap();
+        for _ in 0..5 {
+            let location = BodyLocation::ALL[rng.random_range(0..BodyLocation::ALL.len())];
+            let q = Rotation::uniform(rng.random(), rng.random(), rng.random());
+            let (p, _) = sim
+                .passage(&[Carried {
+                    signature: sig.clone(),
+                    location,
+                    orientation: Some(q),
+                }])
+                .unwrap();
+            let t0 = std::time::Instant::now();
+            let r = det.process(&p).unwrap();
+            proc_s += t0.elapsed().as_secs_f64();
+            let truth: Vec<Tensor3> = sig.tensors.iter().map(|t| t.rotated(&q)).collect();
+            let (mut num, mut den) = (0.0, 0.0);
+            for (a, b) in r.tensors.iter().zip(&truth) {
+                for i in 0..3 {
+                    for j in 0..3 {
+                        num += (a.0[i][j] - b.0[i][j]).norm_sqr();
+                        den += b.0[i][j].norm_sqr();
+                    }
+                }
+            }
+            errs.push((num / den).sqrt());
+            res += r.fit_residual;
+            n += 1;
+            let mut line = format!(
+                "{} {} {:?} {:?} {:.9e} {:.9e} {:.9e} {:.9e}",
+                r.detected,
+                r.decision.name(),
+                r.height_band,
+                r.side,
+                r.position_m[0],
+                r.position_m[1],
+                r.size_m3,
+                r.threat_probability
+            );
+            for t in &r.tensors {
+                for v in t.to_six() {
+                    line += &format!(" {:.9e} {:.9e}", v.re, v.im);
+                }
+            }
+            lines += &line;
+            lines.push('\n');
+        }
+    }
+    std::fs::write(out, lines).unwrap();
+    errs.sort_by(f64::total_cmp);
+    println!(
+        "{n} passages: mean residual {:.5}; tensor rel err median {:.4} p75 {:.4} p90 {:.4}; {:.0} us/passage",
+        res / n as f64,
+        errs[n / 2],
+        errs[3 * n / 4],
+        errs[9 * n / 10],
+        proc_s * 1e6 / n as f64
+    );
+}
+
+fn cmp(a: &str, b: &str) {
+    let (a, b) = (
+        std::fs::read_to_string(a).unwrap(),
+        std::fs::read_to_string(b).unwrap(),
+    );
+    let (mut worst, mut diff_dec, mut diff_band, mut n) = (0.0f64, 0, 0, 0);
+    let mut rels = Vec::new();
+    for (la, lb) in a.lines().zip(b.lines()) {
+        let (fa, fb): (Vec<&str>, Vec<&str>) = (la.split(' ').collect(), lb.split(' ').collect());
+        n += 1;
+        diff_dec += usize::from(fa[1] != fb[1]);
+        diff_band += usize::from(fa[2] != fb[2] || fa[3] != fb[3]);
+        // Position, size, threat probability and the tensors.
+        let num = |v: &[&str]| -> Vec<f64> { v[4..].iter().map(|s| s.parse().unwrap()).collect() };
+        let (ta, tb) = (num(&fa), num(&fb));
+        let den: f64 = ta.iter().map(|v| v * v).sum::<f64>().sqrt().max(1e-300);
+        let d: f64 = ta
+            .iter()
+            .zip(&tb)
+            .map(|(x, y)| (x - y) * (x - y))
+            .sum::<f64>()
+            .sqrt();
+        rels.push(d / den);
+        worst = worst.max(d / den);
+    }
+    rels.sort_by(f64::total_cmp);
+    println!(
+        "{n} passages: decisions differ {diff_dec}, band/side differ {diff_band}; tensor change median {:.2e} p90 {:.2e} max {worst:.2e}",
+        rels[n / 2],
+        rels[9 * n / 10]
+    );
+}
+
+fn acc(sets: u64) {
+    let mut tot = [0.0f64; 6];
+    for k in 0..sets {
+        let (gate, mut det) = default_detector("hospital").unwrap();
+        let sources: Vec<Source> = builtin()
+            .iter()
+            .map(|o| Source::from_object(o, &gate).unwrap())
+            .collect();
+        let (threats, innocuous): (Vec<Source>, Vec<Source>) =
+            sources.into_iter().partition(|s| s.class.is_threat());
+        let t = detection_trial(
+            &gate,
+            &mut det,
+            &threats,
+            &BodyLocation::ALL,
+            &[Orientation::Random],
+            6,
+            11 + 100 * k,
+        )
+        .unwrap();
+        let n = detection_trial(
+            &gate,
+            &mut det,
+            &innocuous,
+            &BodyLocation::ALL,
+            &[Orientation::Random],
+            3,
+            12 + 100 * k,
+        )
+        .unwrap();
+        let model = default_model().unwrap();
+        let held: Vec<Source> = variant_objects(&ObjectClass::ALL, 20, 77 + 100 * k)
+            .iter()
+            .map(|o| Source::from_object(o, &gate).unwrap())
+            .collect();
+        let data = simulate_examples(&gate, &held, 4, 78 + 100 * k).unwrap();
+        let scores: Vec<(f64, bool)> = data
+            .iter()
+            .map(|l| {
+                let p = model.predict(&l.example.features).unwrap();
+                (p.threat_probability, l.example.class.is_threat())
+            })
+            .collect();
+        let td5 = threat_detection_at_false_alarms(&scores, 0.05);
+        let v = [
+            t.threat_detection,
+            t.worst_location.map_or(0.0, |w| w.1),
+            n.nuisance_rate,
+            t.height_band_accuracy,
+            n.height_band_accuracy,
+            td5,
+        ];
+        println!(
+            "set {k}: threats {:.4} (worst {:.4}) nuisance {:.4} band {:.4}/{:.4} shipped {:.4}",
+            v[0], v[1], v[2], v[3], v[4], v[5]
+        );
+        for (a, b) in tot.iter_mut().zip(v) {
+            *a += b / sets as f64;
+        }
+    }
+    println!(
+        "mean: threats {:.4} (worst {:.4}) nuisance {:.4} band {:.4}/{:.4} shipped {:.4}",
+        tot[0], tot[1], tot[2], tot[3], tot[4], tot[5]
+    );
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    match args.get(1).map(String::as_str) {
+        Some("bench") => bench(args.get(2).map_or(200, |s| s.parse().unwrap())),
+        Some("mix") => mix(&args[2]),
+        Some("cmp") => cmp(&args[2], &args[3]),
+        Some("acc") => acc(args.get(2).map_or(3, |s| s.parse().unwrap())),
+        _ => println!("probe bench N | probe mix OUT | probe cmp A B | probe acc K"),
+    }
+}
