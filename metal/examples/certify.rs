@@ -5,9 +5,8 @@
 #![allow(clippy::print_stdout, reason = "command-line tool")]
 
 use hsm_metal::MetalError;
-use hsm_metal::eval::{Orientation, cross_validate, detection_trial};
-use hsm_metal::library::{ObjectClass, builtin};
-use hsm_metal::sim::BodyLocation;
+use hsm_metal::eval::{Orientation, builtin_trials, cross_validate};
+use hsm_metal::library::ObjectClass;
 use hsm_metal::train::{Recipe, Source, default_detector, simulate_examples, variant_objects};
 
 fn main() -> Result<(), MetalError> {
@@ -16,31 +15,8 @@ fn main() -> Result<(), MetalError> {
         .and_then(|a| a.parse().ok())
         .unwrap_or(10);
     let (gate, mut det) = default_detector("hospital")?;
-    let sources = builtin()
-        .iter()
-        .map(|o| Source::from_object(o, &gate))
-        .collect::<Result<Vec<_>, _>>()?;
-    let (threats, innocuous): (Vec<Source>, Vec<Source>) =
-        sources.into_iter().partition(|s| s.class.is_threat());
-    let t = detection_trial(
-        &gate,
-        &mut det,
-        &threats,
-        &BodyLocation::ALL,
-        &Orientation::ALL,
-        passes,
-        1,
-    )?;
+    let (t, n) = builtin_trials(&gate, &mut det, &Orientation::ALL, (passes, passes), (1, 2))?;
     println!("== threats ==\n{}", t.table());
-    let n = detection_trial(
-        &gate,
-        &mut det,
-        &innocuous,
-        &BodyLocation::ALL,
-        &Orientation::ALL,
-        passes,
-        2,
-    )?;
     println!("== innocuous ==\n{}", n.table());
     let objects = variant_objects(&ObjectClass::ALL, 8, 77);
     let held = objects

@@ -21,7 +21,7 @@
     reason = "diagnostic tool"
 )]
 
-use hsm_metal::eval::{Orientation, detection_trial, threat_detection_at_false_alarms};
+use hsm_metal::eval::{Orientation, builtin_trials, threat_detection_at_false_alarms};
 use hsm_metal::library::{ObjectClass, builtin};
 use hsm_metal::sim::{BodyLocation, Carried, SimConfig, Simulator};
 use hsm_metal::train::{
@@ -167,30 +167,12 @@ fn acc(sets: u64) {
     let mut tot = [0.0f64; 6];
     for k in 0..sets {
         let (gate, mut det) = default_detector("hospital").unwrap();
-        let sources: Vec<Source> = builtin()
-            .iter()
-            .map(|o| Source::from_object(o, &gate).unwrap())
-            .collect();
-        let (threats, innocuous): (Vec<Source>, Vec<Source>) =
-            sources.into_iter().partition(|s| s.class.is_threat());
-        let t = detection_trial(
+        let (t, n) = builtin_trials(
             &gate,
             &mut det,
-            &threats,
-            &BodyLocation::ALL,
             &[Orientation::Random],
-            6,
-            11 + 100 * k,
-        )
-        .unwrap();
-        let n = detection_trial(
-            &gate,
-            &mut det,
-            &innocuous,
-            &BodyLocation::ALL,
-            &[Orientation::Random],
-            3,
-            12 + 100 * k,
+            (6, 3),
+            (11 + 100 * k, 12 + 100 * k),
         )
         .unwrap();
         let model = default_model().unwrap();

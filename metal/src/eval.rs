@@ -110,6 +110,38 @@ pub struct DetectionReport {
     pub side_accuracy: f64,
 }
 
+/// The certification trial over the built-in library: every built-in
+/// threat and every built-in innocuous item at every body location in
+/// `orientations`, `passes.0` and `passes.1` passes each (seeds `seeds.0`
+/// and `seeds.1`); returns `(threats, innocuous)` reports.
+///
+/// # Errors
+/// As [`Source::builtins`] and [`detection_trial`].
+pub fn builtin_trials(
+    gate: &Gate,
+    detector: &mut Detector,
+    orientations: &[Orientation],
+    passes: (usize, usize),
+    seeds: (u64, u64),
+) -> Result<(DetectionReport, DetectionReport), MetalError> {
+    let (threats, innocuous) = Source::builtins(gate)?;
+    let mut trial = |objects: &[Source], passes, seed| {
+        detection_trial(
+            gate,
+            detector,
+            objects,
+            &BodyLocation::ALL,
+            orientations,
+            passes,
+            seed,
+        )
+    };
+    Ok((
+        trial(&threats, passes.0, seeds.0)?,
+        trial(&innocuous, passes.1, seeds.1)?,
+    ))
+}
+
 fn ratio(a: usize, b: usize) -> f64 {
     if b == 0 { 0.0 } else { a as f64 / b as f64 }
 }

@@ -58,6 +58,19 @@ impl Source {
             signature: o.signature(gate.omegas())?,
         })
     }
+
+    /// The built-in library at the gate's frequencies, split into
+    /// `(threats, innocuous items)`: the certification trials' objects.
+    ///
+    /// # Errors
+    /// As [`Source::from_object`].
+    pub fn builtins(gate: &Gate) -> Result<(Vec<Source>, Vec<Source>), MetalError> {
+        let sources = builtin()
+            .iter()
+            .map(|o| Source::from_object(o, gate))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(sources.into_iter().partition(|s| s.class.is_threat()))
+    }
 }
 
 /// `per_class` seeded random variants of each class.

@@ -14,43 +14,17 @@
 )]
 
 use hsm_metal::eval::{
-    CvReport, DetectionReport, Orientation, cross_validate, detection_trial,
+    CvReport, DetectionReport, Orientation, builtin_trials, cross_validate,
     threat_detection_at_false_alarms,
 };
-use hsm_metal::library::{ObjectClass, builtin};
-use hsm_metal::sim::BodyLocation;
+use hsm_metal::library::ObjectClass;
 use hsm_metal::train::{
     Recipe, Source, default_detector, default_model, simulate_examples, variant_objects,
 };
 
 fn trials() -> (DetectionReport, DetectionReport) {
     let (gate, mut det) = default_detector("hospital").unwrap();
-    let sources: Vec<Source> = builtin()
-        .iter()
-        .map(|o| Source::from_object(o, &gate).unwrap())
-        .collect();
-    let (threats, innocuous): (Vec<Source>, Vec<Source>) =
-        sources.into_iter().partition(|s| s.class.is_threat());
-    let t = detection_trial(
-        &gate,
-        &mut det,
-        &threats,
-        &BodyLocation::ALL,
-        &[Orientation::Random],
-        6,
-        11,
-    )
-    .unwrap();
-    let n = detection_trial(
-        &gate,
-        &mut det,
-        &innocuous,
-        &BodyLocation::ALL,
-        &[Orientation::Random],
-        3,
-        12,
-    )
-    .unwrap();
+    let (t, n) = builtin_trials(&gate, &mut det, &[Orientation::Random], (6, 3), (11, 12)).unwrap();
     eprintln!(
         "threat detection {:.4} (worst {:?}); nuisance {:.4}; height band {:.4}/{:.4}; side {:.4}/{:.4}",
         t.threat_detection,

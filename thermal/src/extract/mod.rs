@@ -882,10 +882,8 @@ impl FrameProcessor {
         let k = (m + 8).min(MAX_CANDIDATES);
         // Cold pixels enclosed between two runs of this region on one row.
         let mut cold_gaps = 0u32;
-        let mut run_i = r.first_run;
         let mut prev_run: Option<Run> = None;
-        while run_i != NO_RUN {
-            let run = self.runs[run_i as usize];
+        for (_, run) in region_runs(&self.runs, &self.next, r.first_run) {
             if let Some(p) = prev_run
                 && p.y == run.y
                 && let Some(gap) = frame
@@ -895,7 +893,6 @@ impl FrameProcessor {
                 cold_gaps += gap.iter().filter(|&&v| v < lo).count() as u32;
             }
             prev_run = Some(run);
-            run_i = self.next[run_i as usize];
         }
         // First a guess: the k best pixels are at least as hot as this
         // face slot's hottest pixel in the last frame minus its spread then
@@ -913,13 +910,10 @@ impl FrameProcessor {
         if hint > 0 && r.area as usize >= k {
             g = hint_hottest.saturating_sub(hint + hint / 16 + 2);
             self.top.clear();
-            let mut run_i = r.first_run;
-            while run_i != NO_RUN {
-                let run = self.runs[run_i as usize];
+            for (_, run) in region_runs(&self.runs, &self.next, r.first_run) {
                 if let Some(row) = frame.row(run.y as usize) {
                     gather(row, run, g, &mut self.top);
                 }
-                run_i = self.next[run_i as usize];
             }
             guessed = self.top.len() >= k;
             let i = usize::from(!guessed);
@@ -929,16 +923,10 @@ impl FrameProcessor {
             self.run_max.clear();
             // Sized once for the most runs a frame had.
             self.run_max.reserve(self.runs.len());
-            let mut run_i = r.first_run;
-            while run_i != NO_RUN {
-                let run = self.runs[run_i as usize];
-                if let Some(px) = frame
-                    .row(run.y as usize)
-                    .and_then(|row| row.get(run.x0 as usize..run.x1 as usize))
-                {
+            for (run_i, run) in region_runs(&self.runs, &self.next, r.first_run) {
+                if let Some(px) = run_pixels(frame, run) {
                     self.run_max.push((max_u16(px), run_i));
                 }
-                run_i = self.next[run_i as usize];
             }
             // The runs are visited hottest first, but the visit usually ends
             // within the first dozen: they are ordered lazily, in three
@@ -1116,13 +1104,8 @@ impl FrameProcessor {
     ) -> (usize, Option<(u16, u32, u32)>) {
         let mut nc = 0usize;
         let mut rejected_hottest: Option<(u16, u32, u32)> = None;
-        let mut run_i = r.first_run;
-        while run_i != NO_RUN {
-            let run = self.runs[run_i as usize];
-            if let Some(px) = frame
-                .row(run.y as usize)
-                .and_then(|row| row.get(run.x0 as usize..run.x1 as usize))
-            {
+        for (_, run) in region_runs(&self.runs, &self.next, r.first_run) {
+            if let Some(px) = run_pixels(frame, run) {
                 for (dx, &v) in px.iter().enumerate() {
                     if nc == m && v <= cand[m - 1].0 {
                         continue;
@@ -1143,7 +1126,6 @@ impl FrameProcessor {
                     nc = (nc + 1).min(m);
                 }
             }
-            run_i = self.next[run_i as usize];
         }
         (nc, rejected_hottest)
     }
@@ -1600,6 +1582,29 @@ fn transitions(
         *open = !*open;
         t &= t - 1;
     }
+}
+
+/// The runs of the region whose first run is `first`, in raster order
+/// (its chain through `next`), with their indices.
+fn region_runs<'a>(
+    runs: &'a [Run],
+    next: &'a [u32],
+    first: u32,
+) -> impl Iterator<Item = (u32, Run)> + 'a {
+    let mut i = first;
+    core::iter::from_fn(move || {
+        let run = *runs.get(i as usize)?;
+        let here = i;
+        i = next.get(i as usize).copied().unwrap_or(NO_RUN);
+        Some((here, run))
+    })
+}
+
+/// The pixels of `run`.
+fn run_pixels<'a>(frame: &FrameView<'a, u16>, run: Run) -> Option<&'a [u16]> {
+    frame
+        .row(run.y as usize)
+        .and_then(|row| row.get(run.x0 as usize..run.x1 as usize))
 }
 
 fn find(parent: &mut [u32], mut i: u32) -> u32 {

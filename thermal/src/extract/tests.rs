@@ -19,6 +19,16 @@ fn processor(sim: &Simulator) -> FrameProcessor {
     .unwrap()
 }
 
+/// A seeded xorshift generator: `rnd(n)` is in `0..n`.
+fn xorshift(mut state: u64) -> impl FnMut(u64) -> u64 {
+    move |n| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state % n
+    }
+}
+
 fn one_face(sim: &mut Simulator, d: f64) -> (SimFrame, crate::sim::Person) {
     let person = sim.draw_person();
     let f = sim.render(&Scene {
@@ -415,13 +425,7 @@ mod scan_props {
 #[test]
 fn fast_paths_match_full_scan_and_exhaustive_sites() {
     let (w, h) = (97usize, 83usize);
-    let mut state = 0x9E37_79B9_7F4A_7C15u64;
-    let mut rnd = move |n: u64| {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        state % n
-    };
+    let mut rnd = xorshift(0x9E37_79B9_7F4A_7C15u64);
     let configs = [(40, None), (12, Some(Rect::new(80, 2, 8, 8))), (1, None)];
     let mut pairs: Vec<(FrameProcessor, FrameProcessor)> = configs
         .iter()
@@ -612,13 +616,7 @@ fn f32_celsius_frames_match_counts() {
 /// against the full scan by `fast_paths_match_full_scan_and_exhaustive_sites`).
 #[test]
 fn labelling_matches_a_flood_fill() {
-    let mut state = 0x2545_F491_4F6C_DD1Du64;
-    let mut rnd = move |n: u64| {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        state % n
-    };
+    let mut rnd = xorshift(0x2545_F491_4F6C_DD1Du64);
     let mut p = FrameProcessor::new(ProcessorConfig::default()).unwrap();
     p.row_step = 1;
     let (lo, hi) = p.band_counts();
@@ -689,13 +687,7 @@ fn labelling_matches_a_flood_fill() {
 /// decoys constant on the sampled rows only.
 #[test]
 fn dead_lines_match_a_naive_count() {
-    let mut state = 0xD1B5_4A32_D192_ED03u64;
-    let mut rnd = move |n: u64| {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        state % n
-    };
+    let mut rnd = xorshift(0xD1B5_4A32_D192_ED03u64);
     let mut p = FrameProcessor::new(ProcessorConfig::default()).unwrap();
     for case in 0..300 {
         let (w, h) = (8 + rnd(60) as usize, 8 + rnd(40) as usize);
