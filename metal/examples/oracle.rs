@@ -83,17 +83,7 @@ fn main() {
             let r = det.process(&p).unwrap();
             proc_s += t0.elapsed().as_secs_f64();
             let truth: Vec<Tensor3> = s.signature.tensors.iter().map(|t| t.rotated(&q)).collect();
-            let mut num = 0.0;
-            let mut den = 0.0;
-            for (a, b) in r.tensors.iter().zip(&truth) {
-                for i in 0..3 {
-                    for j in 0..3 {
-                        num += (a.0[i][j] - b.0[i][j]).norm_sqr();
-                        den += b.0[i][j].norm_sqr();
-                    }
-                }
-            }
-            let e = (num / den).sqrt();
+            let e = Tensor3::relative_error(&r.tensors, &truth);
             err_by_loc[li].0 += e.min(3.0);
             errs.push(e);
             err_by_loc[li].1 += 1;

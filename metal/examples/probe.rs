@@ -21,12 +21,12 @@
     reason = "diagnostic tool"
 )]
 
-use hsm_metal::eval::{Orientation, builtin_trials, threat_detection_at_false_alarms};
-use hsm_metal::library::{ObjectClass, builtin};
-use hsm_metal::sim::{BodyLocation, Carried, SimConfig, Simulator};
-use hsm_metal::train::{
-    Source, default_detector, default_model, simulate_examples, variant_objects,
+use hsm_metal::eval::{
+    Orientation, builtin_trials, held_out_scores, threat_detection_at_false_alarms,
 };
+use hsm_metal::library::builtin;
+use hsm_metal::sim::{BodyLocation, Carried, SimConfig, Simulator};
+use hsm_metal::train::{default_detector, default_model};
 use hsm_metal::{Rotation, Tensor3};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -86,16 +86,7 @@ fn mix(out: &str) {
             let r = det.process(&p).unwrap();
             proc_s += t0.elapsed().as_secs_f64();
             let truth: Vec<Tensor3> = sig.tensors.iter().map(|t| t.rotated(&q)).collect();
-            let (mut num, mut den) = (0.0, 0.0);
-            for (a, b) in r.tensors.iter().zip(&truth) {
-                for i in 0..3 {
-                    for j in 0..3 {
-                        num += (a.0[i][j] - b.0[i][j]).norm_sqr();
-                        den += b.0[i][j].norm_sqr();
-                    }
-                }
-            }
-            errs.push((num / den).sqrt());
+            errs.push(Tensor3::relative_error(&r.tensors, &truth));
             res += r.fit_residual;
             n += 1;
             let mut line = format!(
@@ -176,18 +167,7 @@ fn acc(sets: u64) {
         )
         .unwrap();
         let model = default_model().unwrap();
-        let held: Vec<Source> = variant_objects(&ObjectClass::ALL, 20, 77 + 100 * k)
-            .iter()
-            .map(|o| Source::from_object(o, &gate).unwrap())
-            .collect();
-        let data = simulate_examples(&gate, &held, 4, 78 + 100 * k).unwrap();
-        let scores: Vec<(f64, bool)> = data
-            .iter()
-            .map(|l| {
-                let p = model.predict(&l.example.features).unwrap();
-                (p.threat_probability, l.example.class.is_threat())
-            })
-            .collect();
+        let scores = held_out_scores(&gate, &model, 20, 4, (77 + 100 * k, 78 + 100 * k)).unwrap();
         let td5 = threat_detection_at_false_alarms(&scores, 0.05);
         let v = [
             t.threat_detection,

@@ -23,7 +23,7 @@ use crate::gate::Gate;
 use crate::library::ObjectClass;
 use crate::sim::{BodyLocation, Carried, SimConfig, Simulator};
 use crate::tensor::Rotation;
-use crate::train::{Labelled, Source};
+use crate::train::{Labelled, Source, simulate_examples, variant_objects};
 
 /// A test orientation of the object's own axes in the gate frame.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -140,6 +140,34 @@ pub fn builtin_trials(
         trial(&threats, passes.0, seeds.0)?,
         trial(&innocuous, passes.1, seeds.1)?,
     ))
+}
+
+/// A model on objects it never saw: `per_class` fresh variants of every
+/// class (variant seed `seeds.0`), `passes` passages each at random body
+/// locations and orientations (simulation seed `seeds.1`), features from
+/// the detector's estimates; returns `(threat probability, is threat)` per
+/// passage, as [`threat_detection_at_false_alarms`] takes them.
+///
+/// # Errors
+/// As [`Source::from_object`], [`simulate_examples`] and [`Model::predict`].
+pub fn held_out_scores(
+    gate: &Gate,
+    model: &Model,
+    per_class: usize,
+    passes: usize,
+    seeds: (u64, u64),
+) -> Result<Vec<(f64, bool)>, MetalError> {
+    let sources = variant_objects(&ObjectClass::ALL, per_class, seeds.0)
+        .iter()
+        .map(|o| Source::from_object(o, gate))
+        .collect::<Result<Vec<_>, _>>()?;
+    simulate_examples(gate, &sources, passes, seeds.1)?
+        .iter()
+        .map(|l| {
+            let p = model.predict(&l.example.features)?;
+            Ok((p.threat_probability, l.example.class.is_threat()))
+        })
+        .collect()
 }
 
 fn ratio(a: usize, b: usize) -> f64 {

@@ -112,6 +112,30 @@ impl Tensor3 {
             .sqrt()
     }
 
+    /// Relative error of estimated tensors against the truth, over all
+    /// frequencies: `‖est − truth‖_F / ‖truth‖_F` (pairs zipped; NaN when
+    /// the truth is zero).
+    ///
+    /// ```
+    /// # use hsm_metal::Tensor3;
+    /// # use num_complex::Complex64;
+    /// let truth = Tensor3::diagonal([Complex64::new(2.0, 0.0); 3]);
+    /// let est = Tensor3::diagonal([Complex64::new(2.0, 0.2); 3]);
+    /// assert!((Tensor3::relative_error(&[est], &[truth]) - 0.1).abs() < 1e-12);
+    /// assert_eq!(Tensor3::relative_error(&[truth], &[truth]), 0.0);
+    /// ```
+    #[must_use]
+    pub fn relative_error(est: &[Tensor3], truth: &[Tensor3]) -> f64 {
+        let (mut num, mut den) = (0.0, 0.0);
+        for (a, b) in est.iter().zip(truth) {
+            for (x, y) in a.0.iter().flatten().zip(b.0.iter().flatten()) {
+                num += (x - y).norm_sqr();
+                den += y.norm_sqr();
+            }
+        }
+        (num / den).sqrt()
+    }
+
     /// `hᵀ M g` for real field vectors `h`, `g` (the induced voltage up to
     /// the coil constants).
     #[must_use]

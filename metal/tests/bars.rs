@@ -14,7 +14,7 @@
 )]
 
 use hsm_metal::eval::{
-    CvReport, DetectionReport, Orientation, builtin_trials, cross_validate,
+    CvReport, DetectionReport, Orientation, builtin_trials, cross_validate, held_out_scores,
     threat_detection_at_false_alarms,
 };
 use hsm_metal::library::ObjectClass;
@@ -67,19 +67,7 @@ fn held_out() -> CvReport {
 /// detection and false alarms at the fixed threshold 0.5).
 fn shipped_model_on_held_out_objects() -> (f64, f64, f64) {
     let (gate, _) = default_detector("hospital").unwrap();
-    let model = default_model().unwrap();
-    let sources: Vec<Source> = variant_objects(&ObjectClass::ALL, 20, 77)
-        .iter()
-        .map(|o| Source::from_object(o, &gate).unwrap())
-        .collect();
-    let data = simulate_examples(&gate, &sources, 4, 78).unwrap();
-    let scores: Vec<(f64, bool)> = data
-        .iter()
-        .map(|l| {
-            let p = model.predict(&l.example.features).unwrap();
-            (p.threat_probability, l.example.class.is_threat())
-        })
-        .collect();
+    let scores = held_out_scores(&gate, &default_model().unwrap(), 20, 4, (77, 78)).unwrap();
     let td5 = threat_detection_at_false_alarms(&scores, 0.05);
     let count = |f: &dyn Fn(&(f64, bool)) -> bool| scores.iter().filter(|s| f(s)).count() as f64;
     let td = count(&|s| s.1 && s.0 >= 0.5) / count(&|s| s.1);
