@@ -18,33 +18,38 @@
 //!    coil level) the zone sensitivities to the tensor's six entries are
 //!    known ([`Gate::sensitivity`]); a precomputed QR factorisation gives
 //!    the residual. That position seeds a **whole-trajectory fit**: the
-//!    object moves along `(x, v·t' + a·t'²/2, z)`, `t' = t − τ`, past the
-//!    coils, and every block of a window around the peak (up to ±8 blocks,
-//!    while the signal is above 2 % of the peak; the 12 most active zones)
-//!    is fitted jointly — for given `θ = (x, z, v, τ, a)` the tensor at
-//!    every frequency is linear least squares (6 × 6 normal equations), so
-//!    the search is over the five trajectory parameters only (variable
-//!    projection). A speed × crossing-time grid (5 × 3, on the 4 most
-//!    active zones: it only has to land in the right basin) at the seed
-//!    position picks the start of a **Levenberg–Marquardt** refinement on
-//!    the variable-projection residual: the Jacobian is Kaufman's
-//!    `P⊥ (∂A/∂θ) m` with `∂A/∂θ` from the closed-form field gradient of
-//!    the coil dipoles ([`Gate::field`]), steps scaled by the Gauss–Newton
-//!    matrix's diagonal, a step kept only if it explains more energy, until
-//!    a step gains less than 1e-7 of the window's energy (typically 5–10
-//!    steps). If that fit leaves more than 5e-4 of the energy unexplained
-//!    (about one passage in five), the grids at six further starting
-//!    positions (±7.5 cm across, ±7.5 and ±15 cm in height) run too and the
-//!    best two are refined as well; the best fit wins. Fitting all the
-//!    samples rather than a few snapshots is what makes the tensor (and so
-//!    the features and the size) right: on held-out objects the mean
-//!    relative tensor error per body location fell from 0.55–1.36 (five
-//!    snapshots) to 0.06–0.82 (median 0.064). The best trajectory gives the
-//!    height band and side; its tensors give the object's rotation-invariant
-//!    features. Per passage (on a mixed set of 117) that is on average 35
-//!    grid evaluations on 4 zones, 17 full evaluations and 12 Gauss–Newton
-//!    assemblies, where the Hooke–Jeeves pattern search this replaced made
-//!    about 740 full evaluations.
+//!    object moves along `(x, v·t' + a·t'²/2 + j·t'³/6, z)`, `t' = t − τ`,
+//!    past the coils (the jerk `j` because a swinging wrist or foot bends
+//!    more than a parabola over the window), and every block of a window
+//!    around the peak (up to ±8 blocks, while the signal is above 2 % of
+//!    the peak; the 12 most active zones) is fitted jointly — for given
+//!    `θ = (x, z, v, τ, a, j)` the tensor at every frequency is linear least
+//!    squares (6 × 6 normal equations), so the search is over the six
+//!    trajectory parameters only (variable projection). A speed ×
+//!    crossing-time grid (5 × 3, on the 4 most active zones: it only has to
+//!    land in the right basin) at the seed position picks the start of a
+//!    **Levenberg–Marquardt** refinement on the variable-projection
+//!    residual: the Jacobian is Kaufman's `P⊥ (∂A/∂θ) m` with `∂A/∂θ` from
+//!    the closed-form field gradient of the coil dipoles ([`Gate::field`]),
+//!    steps scaled by the Gauss–Newton matrix's diagonal, a step kept only
+//!    if it explains more energy and keeps the path inside the walkway
+//!    (the coil field is nearly mirror-symmetric about a panel, so a fit
+//!    behind the panel can explain the data almost as well), until a step
+//!    gains less than 1e-7 of the window's energy. Unless that fit
+//!    explains all but 1e-6 of the window's energy (with any noise,
+//!    practically never), the grids at ten further starting positions (±7.5,
+//!    ±15 and ±25 cm across, ±7.5 and ±15 cm in height) run too; the best
+//!    six get four refinement steps each and the best two of those are
+//!    refined to convergence (successive halving); the best fit wins. The
+//!    wide starts matter: at zero noise a fit from the seed alone landed 15–
+//!    20 cm off across (or behind a panel) often enough that the tensor
+//!    error's 90th percentile over the built-in objects was 0.8–1.2; with
+//!    them 0.3–0.7. Fitting all the samples rather than a few snapshots is
+//!    what makes the tensor (and so the features and the size) right: on
+//!    held-out objects the mean relative tensor error per body location
+//!    fell from 0.55–1.36 (five snapshots) to 0.06–0.82 (median 0.064). The
+//!    best trajectory gives the height band and side; its tensors give the
+//!    object's rotation-invariant features.
 //! 5. **Detection**: the largest tensor norm of a five-snapshot fit (blocks
 //!    0.06 s apart around the peak, the same dipole model at the seed
 //!    position; a single dipole stretched over the body's own response by
@@ -270,7 +275,8 @@ const TRAJ_STARTS: [(f64, f64); 11] = [
     (0.0, 0.15),
 ];
 /// Trajectory fit: when the first start's fit leaves more than this
-/// fraction of the window's energy unexplained, the other starts are tried.
+/// fraction of the window's energy unexplained (with any noise, practically
+/// always), the other starts are tried.
 const TRAJ_RETRY_RESIDUAL: f64 = 1e-6;
 /// Trajectory fit: further starts probed (the best of their grids) with
 /// [`TRAJ_PROBE_ITERS`] Levenberg–Marquardt steps each.
@@ -294,7 +300,7 @@ const TRAJ_LM_LAMBDA0: f64 = 1e-3;
 /// this fraction of the window's energy.
 const TRAJ_LM_TOL: f64 = 1e-7;
 /// Which position derivative (x, y, z) each trajectory parameter
-/// (x, z, v, τ, a) acts through.
+/// (x, z, v, τ, a, j) acts through.
 const JSEL: [usize; NP] = [0, 2, 1, 1, 1, 1];
 /// Trajectory parameters `(x, z, v, τ, a, j)`.
 const NP: usize = 6;
@@ -761,8 +767,8 @@ impl Detector {
         })
     }
 
-    /// Least squares along one trajectory `θ = (x, z, v, τ, a)`: the object
-    /// sits at `(x, v·t' + a·t'²/2, z)`, `t' = t − τ`, with `t` the block
+    /// Least squares along one trajectory `θ = (x, z, v, τ, a, j)`: the object
+    /// sits at `(x, v·t' + a·t'²/2 + j·t'³/6, z)`, `t' = t − τ`, with `t` the block
     /// time relative to the peak block. `w` holds the window's rows (block ×
     /// selected zone), each `N` reals: the frequencies' samples interleaved
     /// (re, im), zero-padded. Returns the fit and `AᵀA`; with `rows`, also
@@ -847,7 +853,7 @@ impl Detector {
 
     /// Gauss–Newton normal equations of the variable-projection problem at
     /// `fit` (Kaufman's Jacobian `J = P⊥ (∂A/∂θ) m` over
-    /// `θ = (x, z, v, τ, a)`): returns `JᵀJ` and `Jᵀr` (`r` the residual;
+    /// `θ = (x, z, v, τ, a, j)`): returns `JᵀJ` and `Jᵀr` (`r` the residual;
     /// the step `δ` solving `JᵀJ δ = Jᵀr` increases the explained energy).
     /// `rows` are [`Self::traj_fit`]'s at `fit`.
     fn traj_normal<const N: usize>(
@@ -1066,8 +1072,9 @@ impl Detector {
     /// The whole-trajectory fit over the window `w`, seeded at the
     /// snapshot position `c0`: a speed × crossing-time grid at the first
     /// start refined by Levenberg–Marquardt; if that leaves more than
-    /// [`TRAJ_RETRY_RESIDUAL`] unexplained, the grids at the other starts
-    /// and the best [`TRAJ_KEEP`] of them refined too.
+    /// [`TRAJ_RETRY_RESIDUAL`] unexplained, the grids at the other starts,
+    /// the best [`TRAJ_PROBE`] of them probed with [`TRAJ_PROBE_ITERS`]
+    /// steps and the best [`TRAJ_KEEP`] probes refined to convergence.
     fn fit_trajectory<const N: usize>(
         &self,
         w: &TrajWindow<'_>,
@@ -1328,11 +1335,10 @@ impl Detector {
             )
         };
         // 5b. Whole-trajectory fit (position, tensors, features, class): the
-        // object moves along `(x, v·t' + a·t'²/2, z)`, `t' = t − τ`, past
-        // the coils; every block of the window around the peak (while the
-        // signal is above 2 % of the peak) is fitted jointly. Coarse speed ×
-        // crossing-time grid at seven starts, then Hooke–Jeeves over
-        // (x, z, v, τ, a) from the best three.
+        // object moves along `(x, v·t' + a·t'²/2 + j·t'³/6, z)`,
+        // `t' = t − τ`, past the coils; every block of the window around
+        // the peak (while the signal is above 2 % of the peak) is fitted
+        // jointly ([`Self::fit_trajectory`]).
         let tb = b as f64 / self.fs;
         let row_e = |bi: usize| -> f64 {
             blk[bi * nch..(bi + 1) * nch]
