@@ -11,6 +11,24 @@
 //! - `probe acc K`: the bars' detection trials and shipped-model held-out
 //!   check at K seed sets (set 0 = the bars' seeds), each printed and
 //!   averaged: a less noisy accuracy comparison than one seed set.
+//! - `probe err OBJECT N`: N passages of one built-in object at every body
+//!   location with known orientations and no disturbances (`P_REAL=1`:
+//!   the default ones), printing the relative tensor error per location
+//!   (`P_VERBOSE=1`: fitted position against the truth for errors > 0.3):
+//!   the estimator's own error, apart from noise.
+//! - `probe dump OUT SET SEED`: one CSV line per passage (object, class,
+//!   location, speed, decision, position, size, residual, threat
+//!   probability, predicted class, features) for offline analysis; SET is
+//!   `builtin` (the certification trial's layout: threats 6 passes per
+//!   location, everyday items 3), `train` (the default recipe's objects and
+//!   passes) or `heldout` (20 fresh variants per class, 4 passes).
+//!   `P_NOISE`, `P_BODY`, `P_WALK` scale the disturbances.
+//! - `probe truth OUT`: features of the true signatures (built-ins and the
+//!   recipe's variants).
+//! - `probe train OUT`: train a model by the default recipe into OUT.
+//!
+//! `P_MODEL=FILE` makes `acc`, `dump` and `err` use that model instead of
+//! the shipped one (so a retrained model is tried without rebuilding).
 //!
 //! `cargo run --release -p hsm-metal --example probe -- mix /tmp/a.txt`
 #![allow(
@@ -154,10 +172,38 @@ fn cmp(a: &str, b: &str) {
     );
 }
 
+/// The model of `P_MODEL` (a file) or the shipped one.
+fn model() -> hsm_metal::classify::Model {
+    match std::env::var("P_MODEL") {
+        Ok(path) => {
+            hsm_metal::classify::Model::from_json(&path, &std::fs::read_to_string(&path).unwrap())
+                .unwrap()
+        }
+        Err(_) => default_model().unwrap(),
+    }
+}
+
+fn detector() -> (hsm_metal::gate::Gate, hsm_metal::detect::Detector) {
+    let (gate, _) = default_detector("hospital").unwrap();
+    let det = hsm_metal::detect::Detector::new(
+        &gate,
+        hsm_metal::detect::Program::named("hospital").unwrap(),
+        Some(model()),
+    )
+    .unwrap();
+    (gate, det)
+}
+
+fn train(out: &str) {
+    let gate = hsm_metal::gate::Gate::new(hsm_metal::gate::GateConfig::default()).unwrap();
+    let m = hsm_metal::train::train_default(&gate, &hsm_metal::train::Recipe::default()).unwrap();
+    std::fs::write(out, m.to_json().unwrap() + "\n").unwrap();
+}
+
 fn acc(sets: u64) {
     let mut tot = [0.0f64; 6];
     for k in 0..sets {
-        let (gate, mut det) = default_detector("hospital").unwrap();
+        let (gate, mut det) = detector();
         let (t, n) = builtin_trials(
             &gate,
             &mut det,
@@ -166,7 +212,7 @@ fn acc(sets: u64) {
             (11 + 100 * k, 12 + 100 * k),
         )
         .unwrap();
-        let model = default_model().unwrap();
+        let model = model();
         let scores = held_out_scores(&gate, &model, 20, 4, (77 + 100 * k, 78 + 100 * k)).unwrap();
         let td5 = threat_detection_at_false_alarms(&scores, 0.05);
         let v = [
@@ -191,13 +237,213 @@ fn acc(sets: u64) {
     );
 }
 
+/// One passage per line: set, object, class, threat, location, speed,
+/// detected, x, z, size, residual, threat probability, decision, features.
+fn dump(out: &str, which: &str, seed: u64) {
+    use hsm_metal::features::features;
+    use hsm_metal::library::ObjectClass;
+    use hsm_metal::train::{Source, variant_objects};
+    use std::fmt::Write as _;
+    let (gate, mut det) = detector();
+    let (sources, passes, random_loc): (Vec<Source>, usize, bool) = match which {
+        "train" => {
+            let mut objects = builtin();
+            objects.extend(variant_objects(&ObjectClass::ALL, 64, 2026));
+            let s = objects
+                .iter()
+                .map(|o| Source::from_object(o, &gate).unwrap())
+                .collect();
+            (s, 12, true)
+        }
+        "heldout" => {
+            let s = variant_objects(&ObjectClass::ALL, 20, seed)
+                .iter()
+                .map(|o| Source::from_object(o, &gate).unwrap())
+                .collect();
+            (s, 4, true)
+        }
+        _ => {
+            let (t, i) = Source::builtins(&gate).unwrap();
+            (t.into_iter().chain(i).collect(), 6, false)
+        }
+    };
+    let mut cfg = SimConfig::default();
+    let env = |k: &str| std::env::var(k).ok().map(|v| v.parse::<f64>().unwrap());
+    if let Some(v) = env("P_NOISE") {
+        cfg.disturbances.noise *= v;
+    }
+    if let Some(v) = env("P_BODY") {
+        cfg.disturbances.body *= v;
+    }
+    if let Some(v) = env("P_WALK") {
+        cfg.disturbances.walk *= v;
+        cfg.disturbances.drift_per_s *= v;
+    }
+    let mut sim = Simulator::new(gate.clone(), cfg, seed).unwrap();
+    let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x5EED_1F0C);
+    let mut text = String::new();
+    for s in &sources {
+        let locs: Vec<BodyLocation> = if random_loc {
+            (0..passes)
+                .map(|_| BodyLocation::ALL[rng.random_range(0..BodyLocation::ALL.len())])
+                .collect()
+        } else {
+            let n = if s.class.is_threat() {
+                passes
+            } else {
+                passes / 2
+            };
+            BodyLocation::ALL
+                .iter()
+                .flat_map(|&l| std::iter::repeat_n(l, n))
+                .collect()
+        };
+        for location in locs {
+            let (p, truth) = sim
+                .passage(&[Carried {
+                    signature: s.signature.clone(),
+                    location,
+                    orientation: None,
+                }])
+                .unwrap();
+            let r = det.process(&p).unwrap();
+            let _ = write!(
+                text,
+                "{which},{},{:?},{},{},{:.3},{},{:.5},{:.5},{:.5e},{:.5e},{:.5},{},{:?}",
+                s.group,
+                s.class,
+                u8::from(s.class.is_threat()),
+                location.name(),
+                truth.speed_m_s,
+                u8::from(r.detected),
+                r.position_m[0],
+                r.position_m[1],
+                r.size_m3,
+                r.fit_residual,
+                r.threat_probability,
+                r.decision.name(),
+                r.class,
+            );
+            if !r.tensors.is_empty() {
+                for f in features(&r.tensors) {
+                    let _ = write!(text, ",{f:.6}");
+                }
+            }
+            text.push('\n');
+        }
+    }
+    std::fs::write(out, text).unwrap();
+}
+
+/// True-signature features of the built-ins and the recipe's variants.
+fn truth(out: &str) {
+    use hsm_metal::features::features;
+    use hsm_metal::library::ObjectClass;
+    use hsm_metal::train::variant_objects;
+    use std::fmt::Write as _;
+    let (gate, _) = default_detector("hospital").unwrap();
+    let mut objects = builtin();
+    objects.extend(variant_objects(&ObjectClass::ALL, 64, 2026));
+    let mut text = String::new();
+    for o in &objects {
+        let s = o.signature(gate.omegas()).unwrap();
+        let _ = write!(
+            text,
+            "{},{:?},{}",
+            o.name,
+            o.class,
+            u8::from(o.class.is_threat())
+        );
+        for f in features(&s.tensors) {
+            let _ = write!(text, ",{f:.6}");
+        }
+        text.push('\n');
+    }
+    std::fs::write(out, text).unwrap();
+}
+
+/// Median relative tensor error per location, zero disturbances unless
+/// P_REAL is set: `probe err OBJECT PASSES`.
+fn err(name: &str, passes: usize) {
+    let (gate, mut det) = detector();
+    let lib = builtin();
+    let o = lib.iter().find(|o| o.name == name).unwrap();
+    let sig = o.signature(gate.omegas()).unwrap();
+    let mut cfg = SimConfig::default();
+    if std::env::var("P_REAL").is_err() {
+        let d = &mut cfg.disturbances;
+        (d.noise, d.offset, d.drift_per_s, d.walk, d.mains, d.body) =
+            (0.0, 0.0, 0.0, 0.0, 0.0, 0.0);
+    }
+    let mut sim = Simulator::new(gate.clone(), cfg, 3).unwrap();
+    let mut rng = ChaCha8Rng::seed_from_u64(4);
+    let mut all = Vec::new();
+    for location in BodyLocation::ALL {
+        let mut errs = Vec::new();
+        let mut miss = 0;
+        for _ in 0..passes {
+            let q = Rotation::uniform(rng.random(), rng.random(), rng.random());
+            let (p, tr) = sim
+                .passage(&[Carried {
+                    signature: sig.clone(),
+                    location,
+                    orientation: Some(q),
+                }])
+                .unwrap();
+            let r = det.process(&p).unwrap();
+            miss += usize::from(r.decision.name() == "pass");
+            let truth: Vec<Tensor3> = sig.tensors.iter().map(|t| t.rotated(&q)).collect();
+            let e = if r.tensors.is_empty() {
+                1.0
+            } else {
+                Tensor3::relative_error(&r.tensors, &truth)
+            };
+            if e > 0.3 && std::env::var("P_VERBOSE").is_ok() {
+                println!(
+                    "   err {e:.3} fit x {:.3} z {:.3} res {:.2e} | px {:.3} z {:.3} v {:.2} tc {:.3} peak {:.3}",
+                    r.position_m[0],
+                    r.position_m[1],
+                    r.fit_residual,
+                    tr.person_x_m,
+                    tr.objects[0].2,
+                    tr.speed_m_s,
+                    tr.crossing_s,
+                    r.peak_s
+                );
+            }
+            errs.push(e);
+        }
+        errs.sort_by(f64::total_cmp);
+        all.extend_from_slice(&errs);
+        println!(
+            "{:>13} median {:.4} p90 {:.4} max {:.4} pass {miss}",
+            location.name(),
+            errs[passes / 2],
+            errs[9 * passes / 10],
+            errs[passes - 1]
+        );
+    }
+    all.sort_by(f64::total_cmp);
+    println!(
+        "all median {:.4} p90 {:.4}",
+        all[all.len() / 2],
+        all[9 * all.len() / 10]
+    );
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     match args.get(1).map(String::as_str) {
         Some("bench") => bench(args.get(2).map_or(200, |s| s.parse().unwrap())),
         Some("mix") => mix(&args[2]),
         Some("cmp") => cmp(&args[2], &args[3]),
+        Some("dump") => dump(&args[2], &args[3], args[4].parse().unwrap()),
+        Some("truth") => truth(&args[2]),
+        Some("err") => err(&args[2], args[3].parse().unwrap()),
+        Some("train") => train(&args[2]),
         Some("acc") => acc(args.get(2).map_or(3, |s| s.parse().unwrap())),
-        _ => println!("probe bench N | probe mix OUT | probe cmp A B | probe acc K"),
+        _ => println!(
+            "probe bench N | mix OUT | cmp A B | acc K | err OBJECT N | dump OUT SET SEED | truth OUT | train OUT"
+        ),
     }
 }
