@@ -129,22 +129,30 @@ fn bar_detection_995_at_every_location() {
     assert!(worst >= 0.995, "{loc:?} {worst:.4}");
 }
 
+/// The issue's comparison bar: "with whole objects held out, a
+/// scikit-learn model on the same signatures reaches only about 87–93 %
+/// threat detection at about 5 % false alarms […]: beat that on your own
+/// held-out objects". 5-fold whole-object cross-validation within 80 fresh
+/// variants (seed 77; no object in both training and test) must beat the
+/// top of that range (measured 0.9571). `benches/compare/metal_sklearn.py`
+/// runs scikit-learn's models on the same features and folds.
 #[test]
-fn held_out_objects_cross_validation_at_the_measured_level() {
-    // Regression guard below the measured level (0.9571).
+fn bar_whole_object_cv_beats_the_quoted_scikit_learn_range() {
     let r = held_out();
-    assert!(r.threat_detection_at_5pct_fa >= 0.9, "{r:?}");
+    assert!(r.threat_detection_at_5pct_fa > 0.93, "{r:?}");
     assert!(r.accuracy >= 0.7, "{r:?}");
 }
 
-/// The same bar by 5-fold whole-object cross-validation within only 80
-/// held-out objects (each fold's model sees 4 objects per class): far less
-/// training data than the shipped model, and the number swings by several
-/// points with the fold seed (0.936 / 0.993 / 0.957 for seeds 79 / 80 / 81
-/// with the pattern-search fit; 0.943 at seed 79 with the single-start
+/// A stricter protocol than the issue asks for: the classification bar's
+/// 97 % (met by the shipped model on 320 unseen variants, above) by 5-fold
+/// whole-object cross-validation within only 80 variants, where each
+/// fold's model sees 4 objects per class — far less training data than the
+/// shipped model — and the number swings by several points with the fold
+/// seed (0.936 / 0.993 / 0.957 for seeds 79 / 80 / 81 with the
+/// pattern-search fit; 0.943 at seed 79 with the single-start
 /// Levenberg–Marquardt fit, 0.957 with the current multi-start one).
 #[test]
-#[ignore = "bar not met by this protocol (0.9571 at seed 79): see the CHANGELOG"]
-fn bar_held_out_threat_detection_97_at_5pct_false_alarms() {
+#[ignore = "stricter than the issue's bars, not met (0.9571 at seed 79): see the CHANGELOG"]
+fn stricter_cv_97_at_5pct_false_alarms_within_80_objects() {
     assert!(held_out().threat_detection_at_5pct_fa >= 0.97);
 }
