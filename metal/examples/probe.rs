@@ -49,6 +49,21 @@ use hsm_metal::{Rotation, Tensor3};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
+/// One simulated passage carrying `signature` at `location`.
+fn carry(
+    sim: &mut Simulator,
+    signature: &hsm_metal::Signature,
+    location: BodyLocation,
+    orientation: Option<Rotation>,
+) -> (hsm_metal::gate::Passage, hsm_metal::sim::PassageTruth) {
+    sim.passage(&[Carried {
+        signature: signature.clone(),
+        location,
+        orientation,
+    }])
+    .unwrap()
+}
+
 fn bench(n: usize) {
     let (gate, mut det) = default_detector("hospital").unwrap();
     let lib = builtin();
@@ -57,13 +72,12 @@ fn bench(n: usize) {
         .find(|o| o.name == "folding_knife_8cm_stainless")
         .unwrap();
     let mut sim = Simulator::new(gate.clone(), SimConfig::default(), 5).unwrap();
-    let (p, _) = sim
-        .passage(&[Carried {
-            signature: knife.signature(gate.omegas()).unwrap(),
-            location: BodyLocation::RightPocket,
-            orientation: None,
-        }])
-        .unwrap();
+    let (p, _) = carry(
+        &mut sim,
+        &knife.signature(gate.omegas()).unwrap(),
+        BodyLocation::RightPocket,
+        None,
+    );
     let t0 = std::time::Instant::now();
     let mut r = None;
     for _ in 0..n {
@@ -93,13 +107,7 @@ fn mix(out: &str) {
         for _ in 0..5 {
             let location = BodyLocation::ALL[rng.random_range(0..BodyLocation::ALL.len())];
             let q = Rotation::uniform(rng.random(), rng.random(), rng.random());
-            let (p, _) = sim
-                .passage(&[Carried {
-                    signature: sig.clone(),
-                    location,
-                    orientation: Some(q),
-                }])
-                .unwrap();
+            let (p, _) = carry(&mut sim, &sig, location, Some(q));
             let t0 = std::time::Instant::now();
             let r = det.process(&p).unwrap();
             proc_s += t0.elapsed().as_secs_f64();
@@ -299,13 +307,7 @@ fn dump(out: &str, which: &str, seed: u64) {
                 .collect()
         };
         for location in locs {
-            let (p, truth) = sim
-                .passage(&[Carried {
-                    signature: s.signature.clone(),
-                    location,
-                    orientation: None,
-                }])
-                .unwrap();
+            let (p, truth) = carry(&mut sim, &s.signature, location, None);
             let r = det.process(&p).unwrap();
             let _ = write!(
                 text,
@@ -383,13 +385,7 @@ fn err(name: &str, passes: usize) {
         let mut miss = 0;
         for _ in 0..passes {
             let q = Rotation::uniform(rng.random(), rng.random(), rng.random());
-            let (p, tr) = sim
-                .passage(&[Carried {
-                    signature: sig.clone(),
-                    location,
-                    orientation: Some(q),
-                }])
-                .unwrap();
+            let (p, tr) = carry(&mut sim, &sig, location, Some(q));
             let r = det.process(&p).unwrap();
             miss += usize::from(r.decision.name() == "pass");
             let truth: Vec<Tensor3> = sig.tensors.iter().map(|t| t.rotated(&q)).collect();
