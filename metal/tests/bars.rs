@@ -17,7 +17,9 @@ use hsm_metal::eval::{
     CvReport, DetectionReport, Orientation, builtin_trials, cross_validate, held_out_scores,
     threat_detection_at_false_alarms,
 };
+use hsm_metal::detect::Decision;
 use hsm_metal::library::ObjectClass;
+use hsm_metal::sim::{SimConfig, Simulator};
 use hsm_metal::train::{
     Recipe, Source, default_detector, default_model, simulate_examples, variant_objects,
 };
@@ -118,6 +120,24 @@ fn detection_localisation_and_nuisance() {
         n.nuisance_rate,
         n.table()
     );
+}
+
+/// Not a bar of the issue, but what a gate must not do: stop people who
+/// carry no metal at all (the body's own response, drift, mains and noise
+/// only). The nuisance bar's trial always carries an item, so a detection
+/// rule that fires on the body alone would pass it; this catches that.
+#[test]
+fn empty_passes_are_not_stopped() {
+    let (gate, mut det) = default_detector("hospital").unwrap();
+    let mut sim = Simulator::new(gate, SimConfig::default(), 13).unwrap();
+    let n = 200;
+    let mut stopped = 0;
+    for _ in 0..n {
+        let (p, _) = sim.passage(&[]).unwrap();
+        stopped += usize::from(det.process(&p).unwrap().decision != Decision::Pass);
+    }
+    eprintln!("empty passes stopped: {stopped} of {n}");
+    assert!(stopped <= 2, "{stopped} of {n}");
 }
 
 #[test]
