@@ -13,11 +13,11 @@
     reason = "tests"
 )]
 
+use hsm_metal::detect::Decision;
 use hsm_metal::eval::{
     CvReport, DetectionReport, Orientation, builtin_trials, cross_validate, held_out_scores,
     threat_detection_at_false_alarms,
 };
-use hsm_metal::detect::Decision;
 use hsm_metal::library::ObjectClass;
 use hsm_metal::sim::{SimConfig, Simulator};
 use hsm_metal::train::{
