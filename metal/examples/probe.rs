@@ -21,11 +21,16 @@
 //!   probability, predicted class, features) for offline analysis; SET is
 //!   `builtin` (the certification trial's layout: threats 6 passes per
 //!   location, everyday items 3), `train` (the default recipe's objects and
-//!   passes) or `heldout` (20 fresh variants per class, 4 passes).
-//!   `P_NOISE`, `P_BODY`, `P_WALK` scale the disturbances.
+//!   passes), `heldout` (20 fresh variants per class, 4 passes) or `empty`
+//!   (1000 passages carrying nothing: detected, position, snapshot size,
+//!   trajectory size, residual, threat probability, decision).
+//!   `P_NOISE`, `P_BODY`, `P_WALK` scale the disturbances; `P_CELL` sets
+//!   `builtin`'s threat passes per cell (6).
 //! - `probe truth OUT`: features of the true signatures (built-ins and the
 //!   recipe's variants).
-//! - `probe train OUT`: train a model by the default recipe into OUT.
+//! - `probe train OUT`: train a model by the default recipe into OUT
+//!   (`P_PASSES`, `P_VARIANTS`, `P_HIDDEN`, `P_EPOCHS`, `P_THREAT_WEIGHT`
+//!   override the recipe).
 //!
 //! `P_MODEL=FILE` makes `acc`, `dump` and `err` use that model instead of
 //! the shipped one (so a retrained model is tried without rebuilding).
@@ -204,7 +209,24 @@ fn detector() -> (hsm_metal::gate::Gate, hsm_metal::detect::Detector) {
 
 fn train(out: &str) {
     let gate = hsm_metal::gate::Gate::new(hsm_metal::gate::GateConfig::default()).unwrap();
-    let m = hsm_metal::train::train_default(&gate, &hsm_metal::train::Recipe::default()).unwrap();
+    let mut recipe = hsm_metal::train::Recipe::default();
+    let env = |k: &str| std::env::var(k).ok().map(|v| v.parse::<f64>().unwrap());
+    if let Some(v) = env("P_PASSES") {
+        recipe.passes = v as usize;
+    }
+    if let Some(v) = env("P_VARIANTS") {
+        recipe.variants_per_class = v as usize;
+    }
+    if let Some(v) = env("P_HIDDEN") {
+        recipe.train.hidden = v as usize;
+    }
+    if let Some(v) = env("P_EPOCHS") {
+        recipe.train.epochs = v as usize;
+    }
+    if let Some(v) = env("P_THREAT_WEIGHT") {
+        recipe.train.threat_weight = v;
+    }
+    let m = hsm_metal::train::train_default(&gate, &recipe).unwrap();
     std::fs::write(out, m.to_json().unwrap() + "\n").unwrap();
 }
 
@@ -270,9 +292,11 @@ fn dump(out: &str, which: &str, seed: u64) {
                 .collect();
             (s, 4, true)
         }
+        "empty" => (Vec::new(), 0, false),
         _ => {
             let (t, i) = Source::builtins(&gate).unwrap();
-            (t.into_iter().chain(i).collect(), 6, false)
+            let cell = std::env::var("P_CELL").map_or(6, |v| v.parse().unwrap());
+            (t.into_iter().chain(i).collect(), cell, false)
         }
     };
     let mut cfg = SimConfig::default();
@@ -290,6 +314,27 @@ fn dump(out: &str, which: &str, seed: u64) {
     let mut sim = Simulator::new(gate.clone(), cfg, seed).unwrap();
     let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x5EED_1F0C);
     let mut text = String::new();
+    if which == "empty" {
+        // Passages carrying nothing: the body, drift, mains and noise only.
+        for _ in 0..1000 {
+            let (p, truth) = sim.passage(&[]).unwrap();
+            let r = det.process(&p).unwrap();
+            let tn = r.tensors.iter().map(Tensor3::norm).fold(0.0, f64::max);
+            let _ = writeln!(
+                text,
+                "empty,{:.3},{},{:.5},{:.5},{:.5e},{:.5e},{:.5e},{:.5},{}",
+                truth.speed_m_s,
+                u8::from(r.detected),
+                r.position_m[0],
+                r.position_m[1],
+                r.size_m3,
+                tn,
+                r.fit_residual,
+                r.threat_probability,
+                r.decision.name(),
+            );
+        }
+    }
     for s in &sources {
         let locs: Vec<BodyLocation> = if random_loc {
             (0..passes)

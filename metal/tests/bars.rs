@@ -104,16 +104,16 @@ fn detection_localisation_and_nuisance() {
         "{:.4}",
         n.height_band_accuracy
     );
-    // Regression guards at the level measured when this was written
-    // (0.9935).
+    // Regression guard at the level measured when this was written
+    // (0.9972: 3 misses in 1 080).
     assert!(
-        t.threat_detection >= 0.99,
+        t.threat_detection >= 0.995,
         "threat detection {:.4}\n{}",
         t.threat_detection,
         t.table()
     );
     // Nuisance alarms: the issue's bar (<= 5 % of passes with one
-    // innocuous item), met (0.0263).
+    // innocuous item), met (0.0364).
     assert!(
         n.nuisance_rate <= 0.05,
         "nuisance {:.4}\n{}",
@@ -140,13 +140,27 @@ fn empty_passes_are_not_stopped() {
     assert!(stopped <= 2, "{stopped} of {n}");
 }
 
+/// The detection bar, measured with enough passes to decide it: 60 passes
+/// of each of the 12 built-in threats at each of the 15 body locations
+/// (720 per location, 10 800 in all; about 30 s in release). At 720
+/// passes, "≥ 99.5 %" allows 3 misses per location; a location whose true
+/// rate is 99.0 % passes with probability 0.07 and one at 99.8 % with 0.94
+/// (binomial). The regression trial above has 72 passes per location,
+/// where one miss is already 98.6 %: too few to decide this bar either way.
 #[test]
-#[ignore = "bar not met yet (threats 0.9935, worst location chest 0.9861): see the CHANGELOG"]
+#[ignore = "bar not met yet (720 passes per location: threats 0.9992, worst right ankle 0.9917): see the CHANGELOG"]
 fn bar_detection_995_at_every_location() {
-    let (t, _) = trials();
+    let (gate, mut det) = default_detector("hospital").unwrap();
+    let (t, _) =
+        builtin_trials(&gate, &mut det, &[Orientation::Random], (60, 1), (21, 22)).unwrap();
     let (loc, worst) = t.worst_location.unwrap();
+    eprintln!(
+        "threat detection {:.4} over {} passes; worst {loc:?} {worst:.4}",
+        t.threat_detection,
+        t.cells.iter().map(|c| c.passes).sum::<usize>()
+    );
     assert!(t.threat_detection >= 0.995, "{:.4}", t.threat_detection);
-    assert!(worst >= 0.995, "{loc:?} {worst:.4}");
+    assert!(worst >= 0.995, "{loc:?} {worst:.4}\n{}", t.table());
 }
 
 /// The issue's comparison bar: "with whole objects held out, a
@@ -170,9 +184,12 @@ fn bar_whole_object_cv_beats_the_quoted_scikit_learn_range() {
 /// shipped model — and the number swings by several points with the fold
 /// seed (0.936 / 0.993 / 0.957 for seeds 79 / 80 / 81 with the
 /// pattern-search fit; 0.943 at seed 79 with the single-start
-/// Levenberg–Marquardt fit, 0.957 with the current multi-start one).
+/// Levenberg–Marquardt fit, 0.957 with the pruned multi-start one, 0.971
+/// with every start refined). It passes now, but a number that swings by
+/// several points with the fold seed is no regression guard, so it stays
+/// out of the default run.
 #[test]
-#[ignore = "stricter than the issue's bars, not met (0.9571 at seed 79): see the CHANGELOG"]
+#[ignore = "stricter than the issue's bars; passes (0.9714 at seed 79) but swings with the fold seed: see the CHANGELOG"]
 fn stricter_cv_97_at_5pct_false_alarms_within_80_objects() {
     assert!(held_out().threat_detection_at_5pct_fa >= 0.97);
 }

@@ -105,4 +105,30 @@ fn errors_are_typed() {
     let mut zs = Program::named("hospital").unwrap();
     zs.zone_sensitivity = vec![1.0; 3];
     assert!(Detector::new(&gate, zs, Some(default_model().unwrap())).is_err());
+    // A band's re-check threshold above the alarm threshold, or NaN.
+    for r in [0.9, f64::NAN] {
+        let mut p = Program::named("hospital").unwrap();
+        p.band_recheck_thresholds = vec![(HeightBand::Ankle, r)];
+        assert!(Detector::new(&gate, p, Some(default_model().unwrap())).is_err());
+    }
+}
+
+#[test]
+fn band_recheck_thresholds_override_the_programs() {
+    let h = Program::named("hospital").unwrap();
+    assert_eq!(h.recheck_threshold_in(HeightBand::Ankle), 0.05);
+    for b in [
+        HeightBand::Thigh,
+        HeightBand::Waist,
+        HeightBand::Torso,
+        HeightBand::Head,
+    ] {
+        assert_eq!(h.recheck_threshold_in(b), h.recheck_threshold);
+    }
+    // Programs saved before the field existed still load (no overrides).
+    let mut v = serde_json::to_value(&h).unwrap();
+    v.as_object_mut().unwrap().remove("band_recheck_thresholds");
+    let old: Program = serde_json::from_value(v).unwrap();
+    assert!(old.band_recheck_thresholds.is_empty());
+    assert_eq!(old.recheck_threshold_in(HeightBand::Ankle), 0.10);
 }
