@@ -690,6 +690,12 @@ fn summarise(cfg: &DemoConfig, truth: &mut [Truth], passages: &[Passage]) -> Dem
             s.threat.truth += 1;
             let alarmed = p.alarms.contains(Alarms::THREAT);
             let rechecked = !alarmed && p.alarms.contains(Alarms::RECHECK);
+            if std::env::var_os("HSM_DEMO_DEBUG").is_some() && !alarmed && !rechecked {
+                eprintln!(
+                    "threat missed: {class:?} crossing {} passage {} persons {} flags {:?} metal {:?}",
+                    tr.crossing.0, p.id, p.persons, p.flags, p.metal
+                );
+            }
             s.threat.alarmed += u64::from(alarmed);
             s.threat.rechecked += u64::from(rechecked);
             let name = class.name();
