@@ -54,7 +54,7 @@
 //!    tried once; the simulator knows it), the fit would have reached the
 //!    right tensor in 37 of 43 wrist passages where pruning had failed;
 //!    refining every start cut the threat passes the hospital program
-//!    missed from 30 to 11 in 10 800 (10 seed sets of the certification
+//!    missed from 32 to 14 in 10 800 (10 seed sets of the certification
 //!    trial).
 //!    Fitting all the samples rather than a few snapshots is
 //!    what makes the tensor (and so the features and the size) right: on
@@ -131,12 +131,12 @@ impl Program {
             // nuisance, 0.25 stopped 99.2–99.6 % at 1.0–3.0 %. Lower still
             // at the ankles and shoes, below the lowest coil level, where
             // the tensor estimate is least reliable (with no disturbances
-            // at all its 90th-percentile error there is 0.7–1.0, against
-            // 0.08–0.26 on the body; `probe err`): over 20 seed sets of the
+            // at all its 90th-percentile error there is 0.26–0.74, against
+            // 0.09–0.27 on the body; `probe err`): over 20 seed sets of the
             // certification trial (111…1011, 2111…3011; 21 600 threat
-            // passes) 0.05 there took the misses from 24 to 20 and the
-            // worst location (right shoe) from 7 to 5 misses in 1 440, at
-            // 3.2 % nuisance instead of 2.3 %.
+            // passes) 0.05 there took the misses from 25 to 16 and the
+            // worst location (left shoe) from 7 to 3 misses in 1 440, at
+            // 3.4 % nuisance instead of 2.3 %.
             "hospital" => Ok(Program {
                 name: "hospital".to_owned(),
                 min_size_m3: 3e-7,
