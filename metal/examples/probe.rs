@@ -207,23 +207,27 @@ fn detector() -> (hsm_metal::gate::Gate, hsm_metal::detect::Detector) {
     (gate, det)
 }
 
+/// A numeric knob from the environment (`None` when unset).
+fn env_f64(key: &str) -> Option<f64> {
+    std::env::var(key).ok().map(|v| v.parse::<f64>().unwrap())
+}
+
 fn train(out: &str) {
     let gate = hsm_metal::gate::Gate::new(hsm_metal::gate::GateConfig::default()).unwrap();
     let mut recipe = hsm_metal::train::Recipe::default();
-    let env = |k: &str| std::env::var(k).ok().map(|v| v.parse::<f64>().unwrap());
-    if let Some(v) = env("P_PASSES") {
+    if let Some(v) = env_f64("P_PASSES") {
         recipe.passes = v as usize;
     }
-    if let Some(v) = env("P_VARIANTS") {
+    if let Some(v) = env_f64("P_VARIANTS") {
         recipe.variants_per_class = v as usize;
     }
-    if let Some(v) = env("P_HIDDEN") {
+    if let Some(v) = env_f64("P_HIDDEN") {
         recipe.train.hidden = v as usize;
     }
-    if let Some(v) = env("P_EPOCHS") {
+    if let Some(v) = env_f64("P_EPOCHS") {
         recipe.train.epochs = v as usize;
     }
-    if let Some(v) = env("P_THREAT_WEIGHT") {
+    if let Some(v) = env_f64("P_THREAT_WEIGHT") {
         recipe.train.threat_weight = v;
     }
     let m = hsm_metal::train::train_default(&gate, &recipe).unwrap();
@@ -300,14 +304,13 @@ fn dump(out: &str, which: &str, seed: u64) {
         }
     };
     let mut cfg = SimConfig::default();
-    let env = |k: &str| std::env::var(k).ok().map(|v| v.parse::<f64>().unwrap());
-    if let Some(v) = env("P_NOISE") {
+    if let Some(v) = env_f64("P_NOISE") {
         cfg.disturbances.noise *= v;
     }
-    if let Some(v) = env("P_BODY") {
+    if let Some(v) = env_f64("P_BODY") {
         cfg.disturbances.body *= v;
     }
-    if let Some(v) = env("P_WALK") {
+    if let Some(v) = env_f64("P_WALK") {
         cfg.disturbances.walk *= v;
         cfg.disturbances.drift_per_s *= v;
     }

@@ -301,6 +301,15 @@ struct Fit {
     total: f64,
     m: [[Complex64; 6]; MAX_FREQUENCIES],
 }
+
+impl Fit {
+    /// The trajectory parameters `θ = (x, z, v, τ, a, j, w, b)`.
+    fn params(&self) -> [f64; NP] {
+        [
+            self.x, self.z, self.speed, self.tau, self.acc, self.jerk, self.vz, self.az,
+        ]
+    }
+}
 const GRID_HALF_WIDTH_M: f64 = 0.30;
 /// Positions along the walking direction of the peak snapshot's grid (m).
 const GRID_Y_M: [f64; 1] = [0.0];
@@ -823,9 +832,9 @@ impl Detector {
 
     /// Least squares along one trajectory `θ = (x, z, v, τ, a, j, w, b)`: the
     /// object sits at `(x, v·t' + a·t'²/2 + j·t'³/6, z + w·t + b·t²/2)`,
-    /// `t' = t − τ`, with `t` the block time relative to the peak block. `w` holds the window's rows (block ×
-    /// selected zone), each `N` reals: the frequencies' samples interleaved
-    /// (re, im), zero-padded. Returns the fit and `AᵀA`; with `rows`, also
+    /// `t' = t − τ`, with `t` the block time relative to the peak block.
+    /// `w` holds the window's rows (block × selected zone), each `N` reals:
+    /// the frequencies' samples interleaved (re, im), zero-padded. Returns the fit and `AᵀA`; with `rows`, also
     /// keeps each row's sensitivities and their derivatives (for
     /// [`Self::traj_normal`]).
     fn traj_fit<const N: usize, const ROWS: bool>(
@@ -857,11 +866,11 @@ impl Detector {
         }
         let mut ri = 0;
         for bi in lo..hi {
-            let t = (bi as f64 - pb as f64) * w.tb - tau;
-            let y = v * t + 0.5 * acc * t * t + jerk * t * t * t / 6.0;
-            // Height about the peak block's time (not τ-shifted, so the
-            // vertical terms do not couple to τ).
+            // Height about the peak block's time `tp` (not τ-shifted, so
+            // the vertical terms do not couple to τ).
             let tp = (bi as f64 - pb as f64) * w.tb;
+            let t = tp - tau;
+            let y = v * t + 0.5 * acc * t * t + jerk * t * t * t / 6.0;
             let zt = z + vz * tp + 0.5 * az * tp * tp;
             for &zone in w.zones {
                 let a = if ROWS && let Some(r) = rows.as_deref_mut() {
@@ -1067,18 +1076,8 @@ impl Detector {
         sc: &mut Scratch,
         iters: usize,
     ) -> Fit {
-        let th = [
-            start.x,
-            start.z,
-            start.speed,
-            start.tau,
-            start.acc,
-            start.jerk,
-            start.vz,
-            start.az,
-        ];
         let Some((mut cur, mut ata)) =
-            self.traj_fit::<N, true>(w, th, &mut sc.sv, Some(&mut sc.rows))
+            self.traj_fit::<N, true>(w, start.params(), &mut sc.sv, Some(&mut sc.rows))
         else {
             return start;
         };
@@ -1102,16 +1101,8 @@ impl Detector {
                     a[k][k] += lambda;
                 }
                 if let Some(d) = solve_np(&a, &gs) {
-                    let th = [
-                        cur.x + d[0] / dsc[0],
-                        cur.z + d[1] / dsc[1],
-                        cur.speed + d[2] / dsc[2],
-                        cur.tau + d[3] / dsc[3],
-                        cur.acc + d[4] / dsc[4],
-                        cur.jerk + d[5] / dsc[5],
-                        cur.vz + d[6] / dsc[6],
-                        cur.az + d[7] / dsc[7],
-                    ];
+                    let p = cur.params();
+                    let th: [f64; NP] = core::array::from_fn(|k| p[k] + d[k] / dsc[k]);
                     if th[2] > TRAJ_MIN_SPEED
                         && th[0].abs() <= 0.5 * self.gate.config().width_m - TRAJ_WALL_MARGIN_M
                         && let Some((f, a2)) =
@@ -1357,9 +1348,10 @@ impl Detector {
         // stretched over the body's own conductive response by the
         // trajectory fit can look larger than it is, the snapshot fit does
         // not; the trajectory fit's size counts too only when it explains
-        // its window, [`TRAJ_DETECT_RESIDUAL`]). Time diversity: snapshots k spacings before and
-        // after the peak see the object at y = k·δ (δ = speed × spacing),
-        // which exposes the tensor's y entries; search δ, then (x, z).
+        // its window, [`TRAJ_DETECT_RESIDUAL`]). Time diversity: snapshots
+        // k spacings before and after the peak see the object at y = k·δ
+        // (δ = speed × spacing), which exposes the tensor's y entries;
+        // search δ, then (x, z).
         let d = ((SNAPSHOT_SPACING_S * self.fs / b as f64).round() as usize).max(1);
         // Snapshots at −2d…+2d blocks; one that falls outside the passage
         // repeats the peak (y = 0) instead.
