@@ -47,12 +47,33 @@
 //!   [`PassageFlags::MULTIPLE_FACES`]; no track at all sets
 //!   [`PassageFlags::NO_FACE`] and a re-check.
 //! - **Metal**: the samples in `[t − before, t + after]` around the transit's
-//!   completion `t` (defaults 1.5 s and 0.5 s) are one detector passage.
-//!   Windows of consecutive passages that overlap set
-//!   [`PassageFlags::METAL_OVERLAP`]; too few samples set
-//!   [`PassageFlags::METAL_NO_DATA`] and a sensor-fault alarm. Samples no
-//!   window covers are swept in window-sized pieces; a detection there is a
-//!   record of its own, direction unknown, flagged
+//!   completion `t` (defaults 1.25 s and 0.75 s: a person crosses the coils
+//!   about 0.2 s before the beams see them through, so the window is
+//!   centred on the crossing, as the detector's passages are in its
+//!   certification trial; the earlier 1.5 s and 0.5 s put the peak in the
+//!   window's last tenth, which the detector takes as baseline, for feet
+//!   and wrists that cross late) are one detector passage.
+//!   - **Crowded windows.** Another person's metal peaks within 0.4 s of
+//!     their own crossing (wrists, feet, the front or back of the waist
+//!     lead or lag the body). When another transit completes close enough
+//!     for theirs to reach into this window, the passage is flagged
+//!     [`PassageFlags::METAL_OVERLAP`] — both passages, the earlier one too
+//!     (a passage waits until the beams have been decoded that far) — and
+//!     the window is cut to this person's share: the times nearer their
+//!     crossing than any neighbour's, plus 0.15 s. The detector resolves
+//!     one object per window, so the strongest object, often a neighbour's
+//!     phone, used to decide for everyone in it; cut, each person's window
+//!     holds their own peak, and its first and last tenths, the detector's
+//!     baseline, lie between people instead of on someone's peak.
+//!   - **Pairs.** When the beams count two people in one transit, the
+//!     window holds both, at once: if the metal finding passes but the
+//!     one-object fit leaves more than 1 % of the window unexplained (one
+//!     object leaves less), another object may be hidden under the first,
+//!     and the pair is re-checked ([`Alarms::RECHECK`]).
+//!
+//!   Too few samples set [`PassageFlags::METAL_NO_DATA`] and a sensor-fault
+//!   alarm. Samples no window covers are swept in window-sized pieces; a
+//!   detection there is a record of its own, direction unknown, flagged
 //!   [`PassageFlags::METAL_WITHOUT_PASSAGE`].
 //! - **Tokens**: the latest token seen within the approach window before the
 //!   transit binds to it, as a keyed hash (never the token).

@@ -140,8 +140,10 @@ bit_set! {
         /// An inbound passage with a thermal camera configured, but no face
         /// in its approach window.
         NO_FACE = 2, "no_face";
-        /// The metal window overlaps a neighbouring passage's: the finding
-        /// may belong to either.
+        /// Another person's metal can reach into this passage's window
+        /// (their transit completed close by, before or after): the window
+        /// was cut to this person's share (see the [module docs](super)),
+        /// and the finding may still be a neighbour's.
         METAL_OVERLAP = 3, "metal_overlap";
         /// Too few metal samples in the passage's window to decide.
         METAL_NO_DATA = 4, "metal_no_data";

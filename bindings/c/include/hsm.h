@@ -949,9 +949,9 @@ typedef struct hsm_gate_config {
   // Whether a metal detector is fitted (default coils: 18 zones × 4
   // frequencies at 200 Hz; the built-in "hospital" program).
   bool metal;
-  // Metal window start before the transit's completion (default 1.5 s).
+  // Metal window start before the transit's completion (default 1.25 s).
   int64_t metal_before_us;
-  // Metal window end after it (default 0.5 s).
+  // Metal window end after it (default 0.75 s).
   int64_t metal_after_us;
   // Fraction of the window's samples needed to decide, in (0, 1]
   // (default 0.8).
@@ -1490,7 +1490,7 @@ hsm_status hsm_thermal_file_read_celsius(struct hsm_thermal_file *file,
 // Writes the settings of the built-in demo gate into `*out`: gate
 // "gate-1" at entrance "outpatient-main" (static strings); a 160 × 120
 // TLinear centi-kelvin camera with a blackbody at 35 °C, fever line
-// 37.3 °C, 3 s approach; the default metal detector (1.5 s before, 0.5 s
+// 37.3 °C, 3 s approach; the default metal detector (1.25 s before, 0.75 s
 // after, 80 % coverage); default beams; a counting line from (0,120) to
 // (320,120); 1 s reordering.
 //

@@ -197,9 +197,9 @@ pub struct hsm_gate_config {
     /// Whether a metal detector is fitted (default coils: 18 zones × 4
     /// frequencies at 200 Hz; the built-in "hospital" program).
     pub metal: bool,
-    /// Metal window start before the transit's completion (default 1.5 s).
+    /// Metal window start before the transit's completion (default 1.25 s).
     pub metal_before_us: i64,
-    /// Metal window end after it (default 0.5 s).
+    /// Metal window end after it (default 0.75 s).
     pub metal_after_us: i64,
     /// Fraction of the window's samples needed to decide, in (0, 1]
     /// (default 0.8).
@@ -571,7 +571,7 @@ unsafe fn session_config(c: &hsm_gate_config) -> Result<SessionConfig, FfiError>
 /// Writes the settings of the built-in demo gate into `*out`: gate
 /// "gate-1" at entrance "outpatient-main" (static strings); a 160 × 120
 /// TLinear centi-kelvin camera with a blackbody at 35 °C, fever line
-/// 37.3 °C, 3 s approach; the default metal detector (1.5 s before, 0.5 s
+/// 37.3 °C, 3 s approach; the default metal detector (1.25 s before, 0.75 s
 /// after, 80 % coverage); default beams; a counting line from (0,120) to
 /// (320,120); 1 s reordering.
 ///

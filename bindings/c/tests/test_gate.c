@@ -102,7 +102,7 @@ static void test_constants_and_defaults(void) {
         "blackbody %u,%u %ux%u", c.blackbody_x, c.blackbody_y, c.blackbody_width,
         c.blackbody_height);
   CHECK(fabs(c.fever_threshold_c - 37.3) < 1e-9 && c.approach_us == 3 * SEC, "screening");
-  CHECK(c.metal && c.metal_before_us == 1500 * MS && c.metal_after_us == 500 * MS &&
+  CHECK(c.metal && c.metal_before_us == 1250 * MS && c.metal_after_us == 750 * MS &&
             c.metal_min_coverage == 0.8,
         "metal");
   CHECK(c.line && c.line_x1 == 0 && c.line_y1 == 120 && c.line_x2 == 320 && c.line_y2 == 120,
