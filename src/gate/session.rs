@@ -824,6 +824,7 @@ impl GateSession {
                 let mut first: Option<Timestamp> = None;
                 let mut multiple = false;
                 let mut worst: Option<(PersonDecision, Vec<f64>)> = None;
+                let mut screened = 0u32;
                 for &k in &tracks {
                     let person = self.next_person;
                     self.next_person += 1;
@@ -844,6 +845,7 @@ impl GateSession {
                         }
                     }
                     if let Some(d) = th.screener.decide(person) {
+                        screened += 1;
                         let rank = |d: &PersonDecision| {
                             let severity = match d.outcome {
                                 Outcome::Fever => 2,
@@ -890,6 +892,11 @@ impl GateSession {
                         p.flags |= PassageFlags::NO_FACE;
                         p.alarms |= Alarms::RECHECK;
                     }
+                }
+                // The beams counted more people than the camera screened:
+                // someone walked through unmeasured, beside or behind.
+                if screened > 0 && screened < p.persons {
+                    p.alarms |= Alarms::RECHECK;
                 }
             }
             self.last_in = Some(tr.t);
