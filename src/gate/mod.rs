@@ -82,7 +82,11 @@
 //! - **Tokens**: the latest token seen within the approach window before the
 //!   transit binds to it, as a keyed hash (never the token).
 //! - **Lateness**: a passage closes when every stream it needs has reached
-//!   its window's end, or when the newest data is [`SessionConfig::reorder`]
+//!   its window's end — with metal, the beams 1.35 s past the transit (the
+//!   window's end plus a neighbour's lead and peak spread), so that every
+//!   person whose metal can reach into the window is known; with the
+//!   default 1 s reordering bound a passage closes about 2.35 s after its
+//!   transit — or when the newest data is [`SessionConfig::reorder`]
 //!   past that point — then with [`PassageFlags::LATE_STREAM`]. Nothing is
 //!   dropped: every transit yields a record.
 //!
