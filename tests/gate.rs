@@ -435,6 +435,9 @@ fn demo_yields_one_passage_per_person_or_an_explicit_flag() {
     assert!(s.nuisance_alone.truth > 0, "{s:?}");
     assert!(s.nuisance_alone.truth <= s.nuisance.truth, "{s:?}");
     assert!(s.nuisance_alone.alarmed <= s.nuisance.alarmed, "{s:?}");
+    assert!(s.threat_alone.truth <= s.threat.truth, "{s:?}");
+    assert!(s.threat_alone.alarmed <= s.threat.alarmed, "{s:?}");
+    assert_eq!(s.threat_alone.false_alarms, 0, "{s:?}");
     // Same seed, same passages.
     let again = demo::run(&cfg, None, |_| {}).unwrap();
     assert_eq!(again.passages, s.passages);

@@ -154,6 +154,12 @@ pub struct DemoSummary {
     /// Threats: persons carrying one; alarmed; re-checked; false alarms on
     /// persons carrying none.
     pub threat: Tally,
+    /// Threats as the metal detector's bar counts them — one person with
+    /// one threat through the coils: those of [`DemoSummary::threat`] whose
+    /// passage is theirs alone and not flagged
+    /// [`PassageFlags::METAL_OVERLAP`] (`false_alarms` stays 0). The others,
+    /// crowded, are in `threat` only.
+    pub threat_alone: Tally,
     /// Per threat class.
     pub threat_classes: Vec<ClassTally>,
     /// Nuisance: persons carrying one innocuous item; threat alarms among
@@ -698,6 +704,11 @@ fn summarise(cfg: &DemoConfig, truth: &mut [Truth], passages: &[Passage]) -> Dem
             }
             s.threat.alarmed += u64::from(alarmed);
             s.threat.rechecked += u64::from(rechecked);
+            if !shared && !p.flags.contains(PassageFlags::METAL_OVERLAP) {
+                s.threat_alone.truth += 1;
+                s.threat_alone.alarmed += u64::from(alarmed);
+                s.threat_alone.rechecked += u64::from(rechecked);
+            }
             let name = class.name();
             match s.threat_classes.iter_mut().find(|c| c.class == name) {
                 Some(c) => {

@@ -58,7 +58,13 @@ fn demo_then_query_contacts_export_purge() {
     ] {
         assert!(s[field].is_number(), "summary.{field} missing: {s}");
     }
-    for field in ["fever", "threat", "nuisance", "nuisance_alone"] {
+    for field in [
+        "fever",
+        "threat",
+        "threat_alone",
+        "nuisance",
+        "nuisance_alone",
+    ] {
         for k in ["truth", "alarmed", "rechecked", "false_alarms"] {
             assert!(s[field][k].is_u64(), "summary.{field}.{k}");
         }

@@ -212,6 +212,7 @@ class DemoSummary(TypedDict):
     unmatched_passages: int
     fever: Tally
     threat: Tally
+    threat_alone: Tally
     threat_classes: list[ClassTally]
     nuisance: Tally
     nuisance_alone: Tally
