@@ -730,7 +730,7 @@ impl GateSession {
             complete &= m.watermark.is_some_and(|w| w >= end);
             need = need.max(end);
             // Every later transit whose person's metal can reach into the
-            // window must be decoded (see `metal_neighbours`).
+            // window must be decoded (see [`metal_reach`]).
             let (_, reach) = metal_reach(m);
             let end = Timestamp(tr.t.0.saturating_add(reach));
             complete &= self.beam_watermark.is_some_and(|w| w >= end);
@@ -1142,15 +1142,13 @@ fn median(v: &mut [f64]) -> Option<f64> {
 }
 
 impl MetalState {
-    /// The detector's result over samples in `[lo, hi)` when the window
-    /// holds other people's metal too (`neighbours`: their transits'
-    /// completion times). Each person crossed the coils about
-    /// [`METAL_LEAD_US`] before their transit completed; this transit's
-    /// share of the window is the times nearer its own crossing than any
-    /// neighbour's. Its result is the strongest local peak there
-    /// ([`Detector::process_in`]), unless the window's strongest peak
-    /// (outside the share) is more severe — or there is no local peak in
-    /// the share — when it is that one. `None` as [`Self::decide`].
+    /// The detector's result for this transit's share of a window
+    /// `[lo, hi)` that other people's metal can reach into (`neighbours`:
+    /// their transits' completion times). Each person crossed the coils
+    /// about [`METAL_LEAD_US`] before their transit completed; the share is
+    /// the times nearer this person's crossing than any neighbour's, plus
+    /// [`SHARE_MARGIN_US`] each side, and at least 0.7 s about the
+    /// crossing. `None` as [`Self::decide`].
     fn decide_crowded(
         &mut self,
         lo: Timestamp,
@@ -1172,7 +1170,8 @@ impl MetalState {
                 to = to.min(mid + SHARE_MARGIN_US);
             }
         }
-        // Never shorter than the detector's shortest passage.
+        // At least 0.7 s about the crossing: the detector needs 0.3 s, and
+        // its baseline (the first and last tenths) should lie off the peak.
         let min_len = 2 * SHARE_MARGIN_US + 400_000;
         if to - from < min_len {
             let centre = t.0 - METAL_LEAD_US;
@@ -1182,14 +1181,13 @@ impl MetalState {
         self.decide(Timestamp(from), Timestamp(to))
     }
 
-    /// Samples in `[lo, hi)` as a detector passage with its first sample's
-    /// time, or `None` when fewer than `min_coverage` of the expected
-    /// samples are there.
-    fn window(
-        &self,
+    /// The detector's result over samples in `[lo, hi)`, or `None` when
+    /// fewer than `min_coverage` of the expected samples are there.
+    fn decide(
+        &mut self,
         lo: Timestamp,
         hi: Timestamp,
-    ) -> Result<Option<(Timestamp, MetalPassage)>, GateError> {
+    ) -> Result<Option<hsm_metal::detect::PassageResult>, GateError> {
         let expected = ((hi.0 - lo.0) as f64 / self.sample_period_us)
             .round()
             .max(1.0);
@@ -1199,28 +1197,10 @@ impl MetalState {
         if (n as f64) < self.min_coverage * expected || n < 8 {
             return Ok(None);
         }
-        let Some(&start) = self.times.get(first) else {
-            return Ok(None);
-        };
         let (a, b) = (first * self.per_frame, last * self.per_frame);
         let samples: Vec<Complex64> = self.samples.range(a..b).copied().collect();
         let freqs = self.per_frame / self.zones.max(1);
-        Ok(Some((
-            start,
-            MetalPassage::new(self.zones, freqs, samples)?,
-        )))
-    }
-
-    /// The detector's result over samples in `[lo, hi)`, or `None` when
-    /// fewer than `min_coverage` of the expected samples are there.
-    fn decide(
-        &mut self,
-        lo: Timestamp,
-        hi: Timestamp,
-    ) -> Result<Option<hsm_metal::detect::PassageResult>, GateError> {
-        let Some((_, passage)) = self.window(lo, hi)? else {
-            return Ok(None);
-        };
+        let passage = MetalPassage::new(self.zones, freqs, samples)?;
         Ok(Some(self.detector.process(&passage)?))
     }
 }
