@@ -894,3 +894,49 @@ fn a_person_the_camera_did_not_screen_is_rechecked() {
         assert_eq!(s.fever.alarmed + s.fever.rechecked, s.fever.truth, "{s:?}");
     }
 }
+
+/// A token read almost the whole token window (3 s) before the transit
+/// completes still binds to it while the session waits for the metal
+/// neighbours (the beams 1.35 s past the transit) with a tight reordering
+/// bound: the buffers are kept that long.
+#[test]
+fn a_token_early_in_its_window_survives_the_wait_for_metal_neighbours() {
+    let key = SiteKey::new(&[5u8; 32]).unwrap();
+    let mut s = GateSession::new(SessionConfig {
+        thermal: None,
+        reorder: Micros::from_millis(100),
+        ..SessionConfig::default()
+    })
+    .unwrap();
+    s.set_site_key(key.clone());
+    let frame = [Complex64::new(0.0, 0.0); 72];
+    // The transit completes at T0 + 0.7 s; the token 2.95 s before that.
+    s.push_token(Timestamp(T0 - 2_250_000), b"ID-1").unwrap();
+    let mut beams = vec![
+        (0, Beam::A, true),
+        (200_000, Beam::B, true),
+        (500_000, Beam::A, false),
+        (700_000, Beam::B, false),
+    ]
+    .into_iter()
+    .peekable();
+    // Metal samples stream on (200 Hz) for 6 s, beams in time order.
+    let mut t = T0 - 2_000_000;
+    while t < T0 + 4_000_000 {
+        while let Some((dt, beam, blocked)) = beams.next_if(|b| T0 + b.0 <= t) {
+            s.push_beam(BeamEvent {
+                t: Timestamp(T0 + dt),
+                beam,
+                blocked,
+            })
+            .unwrap();
+        }
+        s.push_metal(Timestamp(t), &frame).unwrap();
+        t += 5_000;
+    }
+    let mut out = Vec::new();
+    s.poll(&mut out);
+    assert_eq!(out.len(), 1, "the passage closed before the end: {out:?}");
+    assert_eq!(out[0].token, Some(key.hash(b"ID-1")), "{:?}", out[0]);
+    assert!(!out[0].flags.contains(PassageFlags::LATE_STREAM));
+}

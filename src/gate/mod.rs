@@ -61,8 +61,9 @@
 //!     their own crossing (wrists, feet, the front or back of the waist
 //!     lead or lag the body). When another transit completes close enough
 //!     for theirs to reach into this window, the passage is flagged
-//!     [`PassageFlags::METAL_OVERLAP`] — both passages, the earlier one too
-//!     (a passage waits until the beams have been decoded that far) — and
+//!     [`PassageFlags::METAL_OVERLAP`] — as a rule both passages, the
+//!     earlier one too (a passage waits until the beams have been decoded
+//!     that far; the reach is 1.35 s ahead and 1.45 s back) — and
 //!     the window is cut to this person's share: the times nearer their
 //!     crossing than any neighbour's, plus 0.15 s. The detector resolves
 //!     one object per window, so the strongest object, often a neighbour's
@@ -83,10 +84,10 @@
 //!   transit binds to it, as a keyed hash (never the token).
 //! - **Lateness**: a passage closes when every stream it needs has reached
 //!   its window's end — with metal, the beams 1.35 s past the transit (the
-//!   window's end plus a neighbour's lead and peak spread), so that every
-//!   person whose metal can reach into the window is known; with the
-//!   default 1 s reordering bound a passage closes about 2.35 s after its
-//!   transit — or when the newest data is [`SessionConfig::reorder`]
+//!   window's end plus a neighbour's lead and peak spread) and the beam
+//!   decoder's dwell, so that every person whose metal can reach into the
+//!   window is known; with the default 1 s reordering bound a passage
+//!   closes about 2.4 s after its transit — or when the newest data is [`SessionConfig::reorder`]
 //!   past that point — then with [`PassageFlags::LATE_STREAM`]. Nothing is
 //!   dropped: every transit yields a record.
 //!

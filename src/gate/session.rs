@@ -252,6 +252,9 @@ fn metal_reach(m: &MetalState) -> (i64, i64) {
 /// only to tell whose metal is whose in a crowded window.
 const METAL_LEAD_US: i64 = 200_000;
 
+/// Without a thermal camera, how long before a transit a token binds to it.
+const TOKEN_WINDOW_US: i64 = 3_000_000;
+
 /// Uncovered metal samples this close to a passage's window are that
 /// passage's tails, not a passage of their own.
 const SWEEP_GUARD_US: i64 = 500_000;
@@ -711,9 +714,17 @@ impl GateSession {
     }
 
     fn retention(&self) -> Micros {
-        let th = self.thermal.as_ref().map_or(0, |t| t.approach.0);
-        let me = self.metal.as_ref().map_or(0, |m| m.before.0 + m.after.0);
-        Micros(th.max(me).max(2 * LINE_MATCH_US) + 2 * self.cfg.reorder.0 + 1_000_000)
+        // How far back a closing passage reads (its approach frames and
+        // token window, its metal window), and how long after its transit
+        // it may still be open (the metal neighbours' reach).
+        let back = self
+            .thermal
+            .as_ref()
+            .map_or(TOKEN_WINDOW_US, |t| t.approach.0)
+            .max(self.metal.as_ref().map_or(0, |m| m.before.0 + m.after.0))
+            .max(2 * LINE_MATCH_US);
+        let open = self.metal.as_ref().map_or(0, |m| metal_reach(m).1);
+        Micros(back + open + 2 * self.cfg.reorder.0 + 1_000_000)
     }
 
     /// (complete, late) for a transit at `tr.t` given the global clock.
@@ -731,10 +742,13 @@ impl GateSession {
             need = need.max(end);
             // Every later transit whose person's metal can reach into the
             // window must be decoded (see [`metal_reach`]).
+            // The decoder emits a transit once its last edge has stood for
+            // `min_dwell`.
             let (_, reach) = metal_reach(m);
             let end = Timestamp(tr.t.0.saturating_add(reach));
-            complete &= self.beam_watermark.is_some_and(|w| w >= end);
-            need = need.max(end);
+            let decoded = Timestamp(end.0.saturating_add(self.cfg.beams.min_dwell.0));
+            complete &= self.beam_watermark.is_some_and(|w| w >= decoded);
+            need = need.max(decoded);
         }
         if let Some(l) = &self.line {
             // The crossings around the transit, and any beam transit that
@@ -962,7 +976,7 @@ impl GateSession {
         let window = self
             .thermal
             .as_ref()
-            .map_or(Micros::from_secs(3), |t| t.approach);
+            .map_or(Micros(TOKEN_WINDOW_US), |t| t.approach);
         let lo = tr.t.0.saturating_sub(window.0);
         let mut chosen = None;
         while let Some(&(t, h)) = self.tokens.front() {
@@ -1148,7 +1162,7 @@ impl MetalState {
     /// about [`METAL_LEAD_US`] before their transit completed; the share is
     /// the times nearer this person's crossing than any neighbour's, plus
     /// [`SHARE_MARGIN_US`] each side, and at least 0.7 s about the
-    /// crossing. `None` as [`Self::decide`].
+    /// crossing (within the window). `None` as [`Self::decide`].
     fn decide_crowded(
         &mut self,
         lo: Timestamp,
@@ -1163,20 +1177,20 @@ impl MetalState {
         // first and last tenths) is not another person's peak.
         let (mut from, mut to) = (lo.0, hi.0);
         for &o in neighbours {
-            let mid = o / 2 + t.0 / 2 - METAL_LEAD_US;
+            let mid = (o / 2 + t.0 / 2).saturating_sub(METAL_LEAD_US);
             if o < t.0 {
-                from = from.max(mid - SHARE_MARGIN_US);
+                from = from.max(mid.saturating_sub(SHARE_MARGIN_US));
             } else if o > t.0 {
-                to = to.min(mid + SHARE_MARGIN_US);
+                to = to.min(mid.saturating_add(SHARE_MARGIN_US));
             }
         }
         // At least 0.7 s about the crossing: the detector needs 0.3 s, and
         // its baseline (the first and last tenths) should lie off the peak.
         let min_len = 2 * SHARE_MARGIN_US + 400_000;
-        if to - from < min_len {
-            let centre = t.0 - METAL_LEAD_US;
-            from = (centre - min_len / 2).max(lo.0);
-            to = (from + min_len).min(hi.0);
+        if to.saturating_sub(from) < min_len {
+            let centre = t.0.saturating_sub(METAL_LEAD_US);
+            from = centre.saturating_sub(min_len / 2).max(lo.0);
+            to = from.saturating_add(min_len).min(hi.0);
         }
         self.decide(Timestamp(from), Timestamp(to))
     }
