@@ -475,13 +475,26 @@ fn session_without_camera() -> GateSession {
     GateSession::new(cfg).unwrap()
 }
 
+/// One person walking in: beam edges after the start (µs); the transit
+/// completes 0.7 s after it.
+const WALK: [(i64, Beam, bool); 4] = [
+    (0, Beam::A, true),
+    (200_000, Beam::B, true),
+    (500_000, Beam::A, false),
+    (700_000, Beam::B, false),
+];
+
+/// Two people side by side: both beams blocked 0.9 s (the decoder counts
+/// two above 0.65 s).
+const PAIR: [(i64, Beam, bool); 4] = [
+    (0, Beam::A, true),
+    (100_000, Beam::B, true),
+    (1_000_000, Beam::A, false),
+    (1_100_000, Beam::B, false),
+];
+
 fn walk_in(s: &mut GateSession, t: i64) {
-    for (dt, beam, blocked) in [
-        (0, Beam::A, true),
-        (200_000, Beam::B, true),
-        (500_000, Beam::A, false),
-        (700_000, Beam::B, false),
-    ] {
+    for (dt, beam, blocked) in WALK {
         s.push_beam(BeamEvent {
             t: Timestamp(t + dt),
             beam,
@@ -619,20 +632,12 @@ fn a_recording_replays_to_the_same_passages() {
 #[test]
 fn metal_with_no_transit_is_a_record_of_its_own() {
     use hsm::metal::gate::{Gate, GateConfig};
-    use hsm::metal::sim::{BodyLocation, Carried, SimConfig, Simulator};
+    use hsm::metal::library::ObjectClass;
+    use hsm::metal::sim::{BodyLocation, SimConfig, Simulator};
     let gate = Gate::new(GateConfig::default()).unwrap();
-    let omegas = gate.omegas().to_vec();
-    let knife = hsm::metal::library::builtin()
-        .into_iter()
-        .find(|o| o.class == hsm::metal::library::ObjectClass::Knife)
-        .unwrap();
     let mut sim = Simulator::new(gate, SimConfig::default(), 5).unwrap();
     let (rec, _) = sim
-        .passage(&[Carried {
-            signature: knife.signature(&omegas).unwrap(),
-            location: BodyLocation::WaistFront,
-            orientation: None,
-        }])
+        .passage(&[carried(ObjectClass::Knife, BodyLocation::WaistFront)])
         .unwrap();
     let mut s = session_without_camera();
     // Someone reaches a knife through the arch: coils see it, beams do not.
@@ -714,21 +719,7 @@ fn walk_through(people: &[(i64, bool, Vec<hsm::metal::sim::Carried>)], seed: u64
     let mut beams = Vec::new();
     let mut metal: BTreeMap<i64, Vec<Complex64>> = BTreeMap::new();
     for (t, pair, items) in people {
-        let pattern: [(i64, Beam, bool); 4] = if *pair {
-            [
-                (0, Beam::A, true),
-                (100_000, Beam::B, true),
-                (1_000_000, Beam::A, false),
-                (1_100_000, Beam::B, false),
-            ]
-        } else {
-            [
-                (0, Beam::A, true),
-                (200_000, Beam::B, true),
-                (500_000, Beam::A, false),
-                (700_000, Beam::B, false),
-            ]
-        };
+        let pattern = if *pair { PAIR } else { WALK };
         for (dt, beam, blocked) in pattern {
             beams.push(BeamEvent {
                 t: Timestamp(t + dt),
@@ -912,14 +903,7 @@ fn a_token_early_in_its_window_survives_the_wait_for_metal_neighbours() {
     let frame = [Complex64::new(0.0, 0.0); 72];
     // The transit completes at T0 + 0.7 s; the token 2.95 s before that.
     s.push_token(Timestamp(T0 - 2_250_000), b"ID-1").unwrap();
-    let mut beams = vec![
-        (0, Beam::A, true),
-        (200_000, Beam::B, true),
-        (500_000, Beam::A, false),
-        (700_000, Beam::B, false),
-    ]
-    .into_iter()
-    .peekable();
+    let mut beams = WALK.into_iter().peekable();
     // Metal samples stream on (200 Hz) for 6 s, beams in time order.
     let mut t = T0 - 2_000_000;
     while t < T0 + 4_000_000 {

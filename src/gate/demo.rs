@@ -692,6 +692,9 @@ fn summarise(cfg: &DemoConfig, truth: &mut [Truth], passages: &[Passage]) -> Dem
                 s.fever.false_alarms += 1;
             }
         }
+        // Alone as the metal detector's bars count it: the passage is this
+        // person's only, and no one else's metal reaches its window.
+        let alone = !shared && !p.flags.contains(PassageFlags::METAL_OVERLAP);
         if let Some(class) = tr.threat {
             s.threat.truth += 1;
             let alarmed = p.alarms.contains(Alarms::THREAT);
@@ -704,7 +707,7 @@ fn summarise(cfg: &DemoConfig, truth: &mut [Truth], passages: &[Passage]) -> Dem
             }
             s.threat.alarmed += u64::from(alarmed);
             s.threat.rechecked += u64::from(rechecked);
-            if !shared && !p.flags.contains(PassageFlags::METAL_OVERLAP) {
+            if alone {
                 s.threat_alone.truth += 1;
                 s.threat_alone.alarmed += u64::from(alarmed);
                 s.threat_alone.rechecked += u64::from(rechecked);
@@ -727,7 +730,6 @@ fn summarise(cfg: &DemoConfig, truth: &mut [Truth], passages: &[Passage]) -> Dem
             s.threat.false_alarms += 1;
         }
         if tr.innocuous {
-            let alone = !shared && !p.flags.contains(PassageFlags::METAL_OVERLAP);
             for (tally, counts) in [(&mut s.nuisance, true), (&mut s.nuisance_alone, alone)] {
                 if !counts {
                     continue;

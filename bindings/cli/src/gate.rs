@@ -391,12 +391,12 @@ fn demo_rows(s: &demo::DemoSummary) -> Vec<(String, String, String)> {
             s.threat.rechecked.to_string(),
             String::new(),
         ),
+        (
+            "threat alarms, person alone (no metal overlap)".into(),
+            s.threat_alone.alarmed.to_string(),
+            s.threat_alone.truth.to_string(),
+        ),
     ];
-    rows.push((
-        "threat alarms, person alone (no metal overlap)".to_owned(),
-        s.threat_alone.alarmed.to_string(),
-        s.threat_alone.truth.to_string(),
-    ));
     for c in &s.threat_classes {
         rows.push((
             format!("  {} alarmed", c.class),
