@@ -23,7 +23,9 @@
 //!   location, everyday items 3), `train` (the default recipe's objects and
 //!   passes), `heldout` (20 fresh variants per class, 4 passes) or `empty`
 //!   (1000 passages carrying nothing: detected, position, snapshot size,
-//!   trajectory size, residual, threat probability, decision).
+//!   trajectory size, residual, threat probability, decision) or `idle`
+//!   (1000 windows of 2 s of the gate's [`Background`] alone, nobody in
+//!   the walkway; the same columns, speed 0).
 //!   `P_NOISE`, `P_BODY`, `P_WALK` scale the disturbances; `P_CELL` sets
 //!   `builtin`'s threat passes per cell (6).
 //! - `probe truth OUT`: features of the true signatures (built-ins and the
@@ -48,11 +50,31 @@ use hsm_metal::eval::{
     Orientation, builtin_trials, held_out_scores, threat_detection_at_false_alarms,
 };
 use hsm_metal::library::builtin;
-use hsm_metal::sim::{BodyLocation, Carried, SimConfig, Simulator};
+use hsm_metal::sim::{Background, BodyLocation, Carried, SimConfig, Simulator};
 use hsm_metal::train::{default_detector, default_model};
 use hsm_metal::{Rotation, Tensor3};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
+
+/// One `dump` line for a passage or window carrying nothing: set, speed,
+/// detected, position, snapshot size, trajectory size, residual, threat
+/// probability, decision.
+fn nothing_row(text: &mut String, set: &str, speed: f64, r: &hsm_metal::detect::PassageResult) {
+    use std::fmt::Write as _;
+    let tn = r.tensors.iter().map(Tensor3::norm).fold(0.0, f64::max);
+    let _ = writeln!(
+        text,
+        "{set},{speed:.3},{},{:.5},{:.5},{:.5e},{:.5e},{:.5e},{:.5},{}",
+        u8::from(r.detected),
+        r.position_m[0],
+        r.position_m[1],
+        r.size_m3,
+        tn,
+        r.fit_residual,
+        r.threat_probability,
+        r.decision.name(),
+    );
+}
 
 /// One simulated passage carrying `signature` at `location`.
 fn carry(
@@ -296,7 +318,7 @@ fn dump(out: &str, which: &str, seed: u64) {
                 .collect();
             (s, 4, true)
         }
-        "empty" => (Vec::new(), 0, false),
+        "empty" | "idle" => (Vec::new(), 0, false),
         _ => {
             let (t, i) = Source::builtins(&gate).unwrap();
             let cell = std::env::var("P_CELL").map_or(6, |v| v.parse().unwrap());
@@ -314,7 +336,7 @@ fn dump(out: &str, which: &str, seed: u64) {
         cfg.disturbances.walk *= v;
         cfg.disturbances.drift_per_s *= v;
     }
-    let mut sim = Simulator::new(gate.clone(), cfg, seed).unwrap();
+    let mut sim = Simulator::new(gate.clone(), cfg.clone(), seed).unwrap();
     let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x5EED_1F0C);
     let mut text = String::new();
     if which == "empty" {
@@ -322,20 +344,23 @@ fn dump(out: &str, which: &str, seed: u64) {
         for _ in 0..1000 {
             let (p, truth) = sim.passage(&[]).unwrap();
             let r = det.process(&p).unwrap();
-            let tn = r.tensors.iter().map(Tensor3::norm).fold(0.0, f64::max);
-            let _ = writeln!(
-                text,
-                "empty,{:.3},{},{:.5},{:.5},{:.5e},{:.5e},{:.5e},{:.5},{}",
-                truth.speed_m_s,
-                u8::from(r.detected),
-                r.position_m[0],
-                r.position_m[1],
-                r.size_m3,
-                tn,
-                r.fit_residual,
-                r.threat_probability,
-                r.decision.name(),
-            );
+            nothing_row(&mut text, "empty", truth.speed_m_s, &r);
+        }
+    }
+    if which == "idle" {
+        // Nobody at all: 2 s windows of the gate's continuous background.
+        let mut bg = Background::new(&gate, &cfg.disturbances, seed).unwrap();
+        let (nz, nf) = (gate.zones(), gate.frequencies());
+        let mut frame = Vec::new();
+        for _ in 0..1000 {
+            let mut samples = Vec::with_capacity(400 * nz * nf);
+            for _ in 0..400 {
+                bg.next_frame(&mut frame);
+                samples.extend_from_slice(&frame);
+            }
+            let p = hsm_metal::gate::Passage::new(nz, nf, samples).unwrap();
+            let r = det.process(&p).unwrap();
+            nothing_row(&mut text, "idle", 0.0, &r);
         }
     }
     for s in &sources {

@@ -13,11 +13,15 @@
 //! [`GateConfig::mains_hz`] ± 0.05 Hz with a per-zone amplitude and phase,
 //! and white complex Gaussian noise.
 //!
+//! [`Background`] is those gate disturbances alone as one continuous
+//! stream, for timelines of many people (see there).
+//!
 //! [`GateConfig::mains_hz`]: crate::gate::GateConfig::mains_hz
 
 use num_complex::Complex64;
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
+use rand_distr::StandardNormal;
 use serde::{Deserialize, Serialize};
 
 use crate::error::MetalError;
@@ -299,6 +303,243 @@ impl Default for Disturbances {
     }
 }
 
+impl Disturbances {
+    /// No disturbances at all, the body's own response included: a quiet
+    /// lab gate, or recordings meant to be added onto one [`Background`].
+    pub const NONE: Disturbances = Disturbances {
+        noise: 0.0,
+        offset: 0.0,
+        drift_per_s: 0.0,
+        walk: 0.0,
+        mains: 0.0,
+        body: 0.0,
+    };
+
+    /// Every scale finite and `>= 0`.
+    ///
+    /// # Errors
+    /// [`MetalError::InvalidParameter`] naming the first one that is not.
+    pub fn validate(&self) -> Result<(), MetalError> {
+        for (field, v) in [
+            ("noise", self.noise),
+            ("offset", self.offset),
+            ("drift_per_s", self.drift_per_s),
+            ("walk", self.walk),
+            ("mains", self.mains),
+            ("body", self.body),
+        ] {
+            if !(v.is_finite() && v >= 0.0) {
+                return Err(MetalError::InvalidParameter {
+                    field,
+                    value: v,
+                    expected: "a finite disturbance scale >= 0",
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The gate's own disturbances per zone and frequency, drawn once: static
+/// offset, linear drift, slow wander, mains hum; white noise is drawn per
+/// sample. One definition for [`Simulator::passage`] and [`Background`].
+#[derive(Clone, Debug)]
+struct ChannelDisturbances {
+    nf: usize,
+    fs: f64,
+    noise: f64,
+    base: Vec<Complex64>,
+    slope: Vec<Complex64>,
+    /// Per channel: amplitude, angular step per sample, phase.
+    wander: Vec<(Complex64, f64, f64)>,
+    mains_f: f64,
+    /// Per zone.
+    mains: Vec<Complex64>,
+    mains_phase: f64,
+}
+
+impl ChannelDisturbances {
+    /// Draw the per-channel terms (this order of draws is part of every
+    /// seeded passage: changing it changes them all).
+    fn draw(
+        rng: &mut ChaCha8Rng,
+        d: &Disturbances,
+        nz: usize,
+        nf: usize,
+        fs: f64,
+        mains_hz: f64,
+    ) -> ChannelDisturbances {
+        let nch = nz * nf;
+        let mut base = Vec::with_capacity(nch);
+        let mut slope = Vec::with_capacity(nch);
+        let mut wander = Vec::with_capacity(nch);
+        for _ in 0..nch {
+            base.push(complex_gaussian(rng) * d.offset);
+            slope.push(complex_gaussian(rng) * (d.drift_per_s / fs));
+            let w = core::f64::consts::TAU * rng.random_range(0.1..0.5) / fs;
+            let ph = rng.random_range(0.0..core::f64::consts::TAU);
+            wander.push((complex_gaussian(rng) * d.walk, w, ph));
+        }
+        let mains_f = mains_hz + rng.random_range(-0.05..0.05);
+        let mut mains = Vec::with_capacity(nz);
+        for _ in 0..nz {
+            let a = d.mains * rng.random_range(0.0..1.0);
+            let th = rng.random_range(0.0..core::f64::consts::TAU);
+            mains.push(Complex64::from_polar(a, th));
+        }
+        let mains_phase = rng.random_range(0.0..core::f64::consts::TAU);
+        ChannelDisturbances {
+            nf,
+            fs,
+            noise: d.noise,
+            base,
+            slope,
+            wander,
+            mains_f,
+            mains,
+            mains_phase,
+        }
+    }
+
+    /// Append sample `ti`'s disturbances, one per channel (zone-major).
+    /// `wander(k)` is channel `k`'s `sin(ω_k · ti + φ_k)`; `noise()` draws
+    /// one complex standard normal.
+    fn push_frame(
+        &self,
+        ti: f64,
+        wander: impl Fn(usize) -> f64,
+        mut noise: impl FnMut() -> Complex64,
+        out: &mut Vec<Complex64>,
+    ) {
+        let t = ti / self.fs;
+        let hum = (core::f64::consts::TAU * self.mains_f * t + self.mains_phase).cos();
+        for (k, &(wa, _, _)) in self.wander.iter().enumerate() {
+            let z = k / self.nf;
+            out.push(
+                self.base[k]
+                    + self.slope[k] * ti
+                    + wa * wander(k)
+                    + self.mains[z] * hum
+                    + noise() * self.noise,
+            );
+        }
+    }
+}
+
+/// A gate's own disturbances as one continuous stream, frame after frame:
+/// what the coils deliver with nobody in the walkway, for as long as the
+/// gate runs.
+///
+/// [`Simulator::passage`] adds a fresh set of disturbances to every
+/// recording. Recordings of people close behind one another, added onto
+/// one timeline, would then carry two noise floors, two hums and two
+/// wanders where a real gate has one; build them with
+/// [`Disturbances::NONE`] (keeping the body's own response) and add them
+/// onto one `Background` instead.
+///
+/// ```
+/// use hsm_metal::gate::{Gate, GateConfig};
+/// use hsm_metal::sim::{Background, Disturbances};
+///
+/// let gate = Gate::new(GateConfig::default())?;
+/// let mut bg = Background::new(&gate, &Disturbances::default(), 7)?;
+/// let mut frame = Vec::new();
+/// bg.next_frame(&mut frame);
+/// assert_eq!(frame.len(), gate.zones() * gate.frequencies());
+/// # Ok::<(), hsm_metal::MetalError>(())
+/// ```
+#[derive(Clone, Debug)]
+pub struct Background {
+    terms: ChannelDisturbances,
+    rng: ChaCha8Rng,
+    next: u64,
+    /// Per channel `e^{i(ω·n + φ)}` for the wander, advanced by `rotor`
+    /// each frame (one complex product instead of a sine per sample).
+    phasor: Vec<Complex64>,
+    rotor: Vec<Complex64>,
+}
+
+impl Background {
+    /// A stream for `gate`, a pure function of `seed`.
+    ///
+    /// The disturbances are [`Simulator::passage`]'s, drawn once; the
+    /// white noise is drawn with the ziggurat method (`rand_distr`'s
+    /// `StandardNormal`) rather than Box–Muller, which costs a logarithm
+    /// and a sine per pair: a day's stream at 200 Hz is 2.5 × 10⁹ normals.
+    ///
+    /// # Errors
+    /// [`MetalError::InvalidParameter`] for a disturbance scale that is not
+    /// finite and `>= 0` ([`Disturbances::validate`]).
+    pub fn new(
+        gate: &Gate,
+        disturbances: &Disturbances,
+        seed: u64,
+    ) -> Result<Background, MetalError> {
+        disturbances.validate()?;
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let c = gate.config();
+        let terms = ChannelDisturbances::draw(
+            &mut rng,
+            disturbances,
+            gate.zones(),
+            gate.frequencies(),
+            c.sample_rate_hz,
+            c.mains_hz,
+        );
+        let phasor = terms
+            .wander
+            .iter()
+            .map(|&(_, _, wp)| Complex64::from_polar(1.0, wp))
+            .collect();
+        let rotor = terms
+            .wander
+            .iter()
+            .map(|&(_, ww, _)| Complex64::from_polar(1.0, ww))
+            .collect();
+        Ok(Background {
+            terms,
+            rng,
+            next: 0,
+            phasor,
+            rotor,
+        })
+    }
+
+    /// The next frame (`Z × F` samples, zone-major) into `frame`, which is
+    /// cleared first.
+    pub fn next_frame(&mut self, frame: &mut Vec<Complex64>) {
+        frame.clear();
+        let rng = &mut self.rng;
+        let phasor = &self.phasor;
+        self.terms.push_frame(
+            self.next as f64,
+            |k| phasor.get(k).map_or(0.0, |p| p.im),
+            || {
+                let (re, im): (f64, f64) = (rng.sample(StandardNormal), rng.sample(StandardNormal));
+                Complex64::new(re, im)
+            },
+            frame,
+        );
+        for (p, r) in self.phasor.iter_mut().zip(&self.rotor) {
+            *p *= r;
+        }
+        self.next += 1;
+        if self.next.is_multiple_of(4096) {
+            // Keep the phasors on the unit circle (rounding drifts ~1e-16
+            // per step).
+            for p in &mut self.phasor {
+                *p /= p.norm();
+            }
+        }
+    }
+
+    /// Frames delivered so far.
+    #[must_use]
+    pub fn frames(&self) -> u64 {
+        self.next
+    }
+}
+
 /// What really happened in a simulated passage.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PassageTruth {
@@ -357,8 +598,9 @@ impl Simulator {
     /// sequence of calls.
     ///
     /// # Errors
-    /// [`MetalError::InvalidParameter`] for a duration outside 0.5–60 s or a
-    /// speed range outside 0.1–5 m/s.
+    /// [`MetalError::InvalidParameter`] for a duration outside 0.5–60 s, a
+    /// speed range outside 0.1–5 m/s or a disturbance scale that is not
+    /// finite and `>= 0`.
     pub fn new(gate: Gate, config: SimConfig, seed: u64) -> Result<Simulator, MetalError> {
         let d = config.duration_s;
         if !(d.is_finite() && (0.5..=60.0).contains(&d)) {
@@ -368,6 +610,7 @@ impl Simulator {
                 expected: "0.5 to 60 s",
             });
         }
+        config.disturbances.validate()?;
         let (lo, hi) = config.speed_m_s;
         if !(lo.is_finite() && hi.is_finite() && 0.1 <= lo && lo <= hi && hi <= 5.0) {
             return Err(MetalError::InvalidParameter {
@@ -473,41 +716,21 @@ impl Simulator {
         }
         // Per-channel disturbances.
         let nch = nz * nf;
-        let mut base = Vec::with_capacity(nch);
-        let mut slope = Vec::with_capacity(nch);
-        let mut wander = Vec::with_capacity(nch);
-        for _ in 0..nch {
-            base.push(complex_gaussian(rng) * d.offset);
-            slope.push(complex_gaussian(rng) * (d.drift_per_s / fs));
-            let w = core::f64::consts::TAU * rng.random_range(0.1..0.5) / fs;
-            let ph = rng.random_range(0.0..core::f64::consts::TAU);
-            wander.push((complex_gaussian(rng) * d.walk, w, ph));
-        }
-        let mains_f = g.config().mains_hz + rng.random_range(-0.05..0.05);
-        let mut mains = Vec::with_capacity(nz);
-        for _ in 0..nz {
-            let a = d.mains * rng.random_range(0.0..1.0);
-            let th = rng.random_range(0.0..core::f64::consts::TAU);
-            mains.push(Complex64::from_polar(a, th));
-        }
-        let mains_phase = rng.random_range(0.0..core::f64::consts::TAU);
+        let gate_noise = ChannelDisturbances::draw(rng, d, nz, nf, fs, g.config().mains_hz);
         let mut out = Vec::with_capacity(nt * nch);
         for ti in 0..nt {
             let t = ti as f64 / fs;
             let y_body = speed * (t - tc);
             let swing = (core::f64::consts::TAU * cadence * t + phase).sin();
-            let hum = (core::f64::consts::TAU * mains_f * t + mains_phase).cos();
             let start = out.len();
-            for (k, &(wa, ww, wp)) in wander.iter().enumerate() {
-                let z = k / nf;
-                out.push(
-                    base[k]
-                        + slope[k] * ti as f64
-                        + wa * (ww * ti as f64 + wp).sin()
-                        + mains[z] * hum
-                        + complex_gaussian(rng) * d.noise,
-                );
-            }
+            let tf = ti as f64;
+            let wander = |k: usize| {
+                gate_noise
+                    .wander
+                    .get(k)
+                    .map_or(0.0, |&(_, ww, wp)| (ww * tf + wp).sin())
+            };
+            gate_noise.push_frame(tf, wander, || complex_gaussian(rng), &mut out);
             for o in &objs {
                 let (dy, dz) = match o.motion {
                     Motion::Body => (0.0, 0.0),
@@ -585,14 +808,7 @@ mod tests {
         let mut s = sim(3);
         let sig = lib[0].signature(s.gate().omegas()).unwrap();
         let quiet = SimConfig {
-            disturbances: Disturbances {
-                noise: 0.0,
-                offset: 0.0,
-                drift_per_s: 0.0,
-                walk: 0.0,
-                mains: 0.0,
-                body: 0.0,
-            },
+            disturbances: Disturbances::NONE,
             ..SimConfig::default()
         };
         let mut s2 = Simulator::new(s.gate().clone(), quiet, 3).unwrap();
@@ -618,6 +834,122 @@ mod tests {
         // A passage without objects still carries the offsets.
         let (e, _) = s.passage(&[]).unwrap();
         assert!(e.samples()[0].norm() > 0.0);
+    }
+
+    #[test]
+    fn background_is_seeded_continuous_and_carries_the_stated_noise() {
+        let g = Gate::new(GateConfig::default()).unwrap();
+        let noise = Disturbances {
+            noise: 0.01,
+            ..Disturbances::NONE
+        };
+        let take = |d: &Disturbances, seed, n| {
+            let mut bg = Background::new(&g, d, seed).unwrap();
+            let mut f = Vec::new();
+            let mut all = Vec::new();
+            for _ in 0..n {
+                bg.next_frame(&mut f);
+                all.extend_from_slice(&f);
+            }
+            assert_eq!(bg.frames(), n as u64);
+            all
+        };
+        let a = take(&noise, 5, 1000);
+        assert_eq!(a.len(), 1000 * g.zones() * g.frequencies());
+        assert_eq!(a, take(&noise, 5, 1000));
+        assert_ne!(a, take(&noise, 6, 1000));
+        // 144 000 Gaussian components: the sample standard deviation is
+        // within 2 % of 0.01 (its own relative error is 1/sqrt(2N) = 0.2 %).
+        let var = a.iter().map(|c| c.norm_sqr()).sum::<f64>() / (2 * a.len()) as f64;
+        assert!((var.sqrt() / 0.01 - 1.0).abs() < 0.02, "{}", var.sqrt());
+        // Offset and drift alone: every channel is a straight line, frame
+        // after frame, for as long as the stream runs.
+        let drift = Disturbances {
+            offset: 5.0,
+            drift_per_s: 0.02,
+            ..Disturbances::NONE
+        };
+        let d = take(&drift, 5, 3000);
+        let nch = g.zones() * g.frequencies();
+        for c in 0..nch {
+            let (x0, x1, xn) = (d[c], d[nch + c], d[2999 * nch + c]);
+            let line = x0 + (x1 - x0) * 2999.0;
+            assert!((xn - line).norm() < 1e-9 * (1.0 + xn.norm()), "channel {c}");
+        }
+        // Nothing at all is exactly nothing; a person with nothing carried
+        // and no body response adds nothing either.
+        assert!(
+            take(&Disturbances::NONE, 5, 10)
+                .iter()
+                .all(|c| c.norm() == 0.0)
+        );
+        let quiet = SimConfig {
+            disturbances: Disturbances::NONE,
+            ..SimConfig::default()
+        };
+        let (p, _) = Simulator::new(g.clone(), quiet, 1)
+            .unwrap()
+            .passage(&[])
+            .unwrap();
+        assert!(p.samples().iter().all(|c| c.norm() == 0.0));
+    }
+
+    #[test]
+    fn background_wander_is_the_passage_wander() {
+        // The stream advances each channel's wander by a rotating phasor;
+        // over 200 000 steps (1000 s at 200 Hz) it stays the sine the
+        // passages use.
+        let g = Gate::new(GateConfig::default()).unwrap();
+        let walk = Disturbances {
+            walk: 1.0,
+            ..Disturbances::NONE
+        };
+        let mut bg = Background::new(&g, &walk, 9).unwrap();
+        let terms = bg.terms.clone();
+        let mut f = Vec::new();
+        let mut worst = 0.0f64;
+        for n in 0..200_000u64 {
+            bg.next_frame(&mut f);
+            if n % 997 == 0 || n == 199_999 {
+                for (k, &(wa, ww, wp)) in terms.wander.iter().enumerate() {
+                    let want = wa * (ww * n as f64 + wp).sin();
+                    worst = worst.max((f[k] - want).norm() / wa.norm().max(1e-300));
+                }
+            }
+        }
+        assert!(worst < 1e-9, "{worst}");
+    }
+
+    #[test]
+    fn disturbances_must_be_finite_and_non_negative() {
+        let g = Gate::new(GateConfig::default()).unwrap();
+        for bad in [
+            Disturbances {
+                noise: f64::NAN,
+                ..Disturbances::default()
+            },
+            Disturbances {
+                mains: -1.0,
+                ..Disturbances::default()
+            },
+            Disturbances {
+                drift_per_s: f64::INFINITY,
+                ..Disturbances::default()
+            },
+        ] {
+            assert!(matches!(
+                Background::new(&g, &bad, 0),
+                Err(MetalError::InvalidParameter { .. })
+            ));
+            let cfg = SimConfig {
+                disturbances: bad,
+                ..SimConfig::default()
+            };
+            assert!(matches!(
+                Simulator::new(g.clone(), cfg, 0),
+                Err(MetalError::InvalidParameter { .. })
+            ));
+        }
     }
 
     #[test]
