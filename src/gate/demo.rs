@@ -15,11 +15,13 @@
 //!   second (the blackbody and sensor checks keep running).
 //! - **Metal** — [`hsm_metal::sim`]: each crossing person carries nothing, one
 //!   innocuous item or one threat from the built-in library at a random body
-//!   location; their 3.5 s coil recording spans their crossing, and
-//!   overlapping recordings add (the coil responses superpose). The static
-//!   coupling offset and drift are set to zero so that recordings can be
-//!   added; between recordings no samples are streamed (the session treats
-//!   the gap as no data, which a real gate's continuous stream never has).
+//!   location; their 3.5 s coil response spans their crossing (their own
+//!   metal and their body's weak conductive response), and overlapping
+//!   responses add, as coil responses superpose. The gate's own
+//!   disturbances (static coupling offset, linear drift, slow wander, mains
+//!   hum, white noise) are one continuous [`Background`] under everyone: the
+//!   coils stream every sample of the morning, people or not, and two
+//!   people close together share one noise floor, as on a real gate.
 //!
 //! The streams are merged in time order and fed to the session, which writes
 //! each passage to the log as it closes. [`DemoSummary`] compares passages
@@ -40,7 +42,7 @@ use hsm_core::rng::SplitMix64;
 use hsm_core::{FrameView, Timestamp};
 use hsm_metal::gate::Gate;
 use hsm_metal::library::{LibraryObject, ObjectClass};
-use hsm_metal::sim::{BodyLocation, Carried, Disturbances};
+use hsm_metal::sim::{Background, BodyLocation, Carried, Disturbances};
 use hsm_thermal::sim::{self as tsim, Person, Placement, Scene};
 use num_complex::Complex64;
 use serde::Serialize;
@@ -359,15 +361,27 @@ pub fn run_recorded(
             // Long enough that the gate's window around the beams' clearing
             // (up to a second after the crossing) is covered.
             duration_s: 3.5,
+            // Each person's own response only; the gate's disturbances
+            // are the one background below.
             disturbances: Disturbances {
-                offset: 0.0,
-                drift_per_s: 0.0,
-                ..Disturbances::default()
+                body: Disturbances::default().body,
+                ..Disturbances::NONE
             },
             ..hsm_metal::sim::SimConfig::default()
         },
         cfg.seed,
     )?;
+    let mut metal = MetalStream {
+        acc: BTreeMap::new(),
+        background: Background::new(
+            msim.gate(),
+            &Disturbances::default(),
+            cfg.seed ^ 0x636f_696c_2d62_6700,
+        )?,
+        next_slot: None,
+        slot_us,
+        frame: Vec::with_capacity(per_frame),
+    };
     let library = hsm_metal::library::builtin();
     let threats: Vec<&LibraryObject> = library.iter().filter(|o| o.class.is_threat()).collect();
     let innocuous: Vec<&LibraryObject> = library.iter().filter(|o| !o.class.is_threat()).collect();
@@ -463,7 +477,6 @@ pub fn run_recorded(
         .collect();
 
     // Merge: frames and beams by time; metal slots produced lazily.
-    let mut metal_acc: BTreeMap<i64, Vec<Complex64>> = BTreeMap::new();
     let mut next_metal_person = 0usize;
     let mut counts = vec![0u16; cam.width * cam.height];
     let (mut fi, mut bi, mut di) = (0usize, 0usize, 0usize);
@@ -490,7 +503,8 @@ pub fn run_recorded(
             let t0 = tr.crossing.0 as f64 - mtruth.crossing_s * 1e6;
             for (j, frame) in (0..rec.frames()).filter_map(|j| rec.frame(j).map(|f| (j, f))) {
                 let slot = ((t0 + j as f64 * slot_us) / slot_us).round() as i64;
-                let acc = metal_acc
+                let acc = metal
+                    .acc
                     .entry(slot)
                     .or_insert_with(|| vec![Complex64::new(0.0, 0.0); per_frame]);
                 for (a, s) in acc.iter_mut().zip(frame) {
@@ -499,18 +513,8 @@ pub fn run_recorded(
             }
             next_metal_person += 1;
         }
-        // Feed metal slots up to now.
-        while let Some(entry) = metal_acc.first_entry() {
-            let t = (*entry.key() as f64 * slot_us).round() as i64;
-            if t > now {
-                break;
-            }
-            let frame = entry.remove();
-            if let Some(r) = &mut rec {
-                r.metal(Timestamp(t), &frame)?;
-            }
-            session.push_metal(Timestamp(t), &frame)?;
-        }
+        // Feed metal samples up to now.
+        metal.feed(now, start, &mut session, &mut rec)?;
         if tb == Some(now) {
             if let Some(ev) = beams.get(bi) {
                 if let Some(r) = &mut rec {
@@ -579,14 +583,13 @@ pub fn run_recorded(
             progress(((now - start) as f64 / (end - start) as f64).clamp(0.0, 1.0));
         }
     }
-    // Remaining metal, then close everything.
-    while let Some((slot, frame)) = metal_acc.pop_first() {
-        let t = Timestamp((slot as f64 * slot_us).round() as i64);
-        if let Some(r) = &mut rec {
-            r.metal(t, &frame)?;
-        }
-        session.push_metal(t, &frame)?;
-    }
+    // Remaining metal (to the end of the morning and of the last
+    // person's response), then close everything.
+    let last = metal
+        .acc
+        .last_key_value()
+        .map_or(end, |(&k, _)| end.max((k as f64 * slot_us).round() as i64));
+    metal.feed(last, start, &mut session, &mut rec)?;
     if let Some(r) = rec {
         r.finish()?;
     }
@@ -607,6 +610,67 @@ pub fn run_recorded(
     s.wall_s = wall.elapsed().as_secs_f64();
     s.speed_factor = cfg.minutes * 60.0 / s.wall_s.max(1e-9);
     Ok(s)
+}
+
+/// The coils' stream: people's responses (added into slots of the sample
+/// grid as they are simulated) on one continuous background.
+struct MetalStream {
+    /// Slot index (time / slot) → the responses that fall there.
+    acc: BTreeMap<i64, Vec<Complex64>>,
+    background: Background,
+    /// The next slot to stream (`None` before the first).
+    next_slot: Option<i64>,
+    slot_us: f64,
+    frame: Vec<Complex64>,
+}
+
+impl MetalStream {
+    /// Stream every slot up to `until` (µs): background plus whoever is
+    /// there. Responses are simulated seconds before their first slot is
+    /// due (the caller's lead), so none is ever behind the stream; one that
+    /// were would be an error, not a silently dropped person.
+    fn feed(
+        &mut self,
+        until: i64,
+        start: i64,
+        session: &mut GateSession,
+        rec: &mut Option<RecordingWriter>,
+    ) -> Result<(), GateError> {
+        let first = (start as f64 / self.slot_us).floor() as i64;
+        let mut slot = *self.next_slot.get_or_insert_with(|| {
+            self.acc
+                .first_key_value()
+                .map_or(first, |(&k, _)| k.min(first))
+        });
+        if let Some((&k, _)) = self.acc.first_key_value()
+            && k < slot
+        {
+            return Err(bad(
+                "metal response slot",
+                k as f64,
+                "a slot not yet streamed (simulated ahead of time)",
+            ));
+        }
+        loop {
+            let t = (slot as f64 * self.slot_us).round() as i64;
+            if t > until {
+                break;
+            }
+            self.background.next_frame(&mut self.frame);
+            if let Some(person) = self.acc.remove(&slot) {
+                for (a, s) in self.frame.iter_mut().zip(&person) {
+                    *a += s;
+                }
+            }
+            if let Some(r) = rec.as_mut() {
+                r.metal(Timestamp(t), &self.frame)?;
+            }
+            session.push_metal(Timestamp(t), &self.frame)?;
+            slot += 1;
+        }
+        self.next_slot = Some(slot);
+        Ok(())
+    }
 }
 
 /// Matches passages to truth persons and tallies.

@@ -78,7 +78,9 @@
 //!
 //!   Too few samples set [`PassageFlags::METAL_NO_DATA`] and a sensor-fault
 //!   alarm. Samples no window covers are swept in window-sized pieces; a
-//!   detection there is a record of its own, direction unknown, flagged
+//!   detection there that one object's path explains to within 15 % (the
+//!   gate's own noise and wander never fit that well; any threat does) is
+//!   a record of its own, direction unknown, flagged
 //!   [`PassageFlags::METAL_WITHOUT_PASSAGE`].
 //! - **Tokens**: the latest token seen within the approach window before the
 //!   transit binds to it, as a keyed hash (never the token).
