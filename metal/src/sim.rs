@@ -564,6 +564,17 @@ pub struct SimConfig {
     pub speed_m_s: (f64, f64),
     /// Disturbances.
     pub disturbances: Disturbances,
+    /// The passage fades in and out over this long at each end (s; a
+    /// raised cosine; default 0: none). A recording is cut from a stream
+    /// and its ends are whatever the coils saw there; a passage meant to be
+    /// *added* onto a continuous stream ([`Background`]) must start and
+    /// end at zero, or its cut ends become steps in that stream — with a
+    /// large object 2 m from the coils tens to hundreds of times the noise
+    /// — that no real gate sees as someone walks up. Choose the duration so
+    /// the fades lie well away from the crossing (it falls 40–60 % of the
+    /// way through the passage).
+    #[serde(default)]
+    pub fade_s: f64,
 }
 
 impl Default for SimConfig {
@@ -572,7 +583,19 @@ impl Default for SimConfig {
             duration_s: 2.0,
             speed_m_s: (0.5, 1.8),
             disturbances: Disturbances::default(),
+            fade_s: 0.0,
         }
+    }
+}
+
+/// The weight of frame `j` of `n` under a raised-cosine fade of `k` frames
+/// at each end (1 in between).
+fn fade_weight(j: usize, n: usize, k: usize) -> f64 {
+    let e = j.min(n.saturating_sub(1).saturating_sub(j));
+    if e >= k {
+        1.0
+    } else {
+        0.5 - 0.5 * (core::f64::consts::PI * (e as f64 + 0.5) / k as f64).cos()
     }
 }
 
@@ -611,6 +634,14 @@ impl Simulator {
             });
         }
         config.disturbances.validate()?;
+        let f = config.fade_s;
+        if !(f.is_finite() && f >= 0.0 && 2.0 * f <= d) {
+            return Err(MetalError::InvalidParameter {
+                field: "fade_s",
+                value: f,
+                expected: "0 <= fade <= half the duration",
+            });
+        }
         let (lo, hi) = config.speed_m_s;
         if !(lo.is_finite() && hi.is_finite() && 0.1 <= lo && lo <= hi && hi <= 5.0) {
             return Err(MetalError::InvalidParameter {
@@ -754,6 +785,15 @@ impl Simulator {
                             + m6[4] * s[4]
                             + m6[5] * s[5];
                     }
+                }
+            }
+        }
+        let k = (self.config.fade_s * fs).round() as usize;
+        if k > 0 {
+            for (j, frame) in out.chunks_exact_mut(nch).enumerate() {
+                let w = fade_weight(j, nt, k);
+                if w < 1.0 {
+                    frame.iter_mut().for_each(|v| *v *= w);
                 }
             }
         }
@@ -918,6 +958,70 @@ mod tests {
             }
         }
         assert!(worst < 1e-9, "{worst}");
+    }
+
+    #[test]
+    fn a_faded_passage_starts_and_ends_at_zero_and_is_untouched_between() {
+        let lib = builtin();
+        let g = Gate::new(GateConfig::default()).unwrap();
+        let sig = lib[0].signature(g.omegas()).unwrap();
+        let item = Carried {
+            signature: sig,
+            location: BodyLocation::LeftAnkle,
+            orientation: None,
+        };
+        let cfg = |fade_s| SimConfig {
+            duration_s: 4.5,
+            fade_s,
+            ..SimConfig::default()
+        };
+        let (cut, _) = Simulator::new(g.clone(), cfg(0.0), 7)
+            .unwrap()
+            .passage(core::slice::from_ref(&item))
+            .unwrap();
+        let (faded, _) = Simulator::new(g, cfg(0.5), 7)
+            .unwrap()
+            .passage(&[item])
+            .unwrap();
+        let n = cut.frames();
+        let k = 100; // 0.5 s at 200 Hz
+        let norm = |f: &[Complex64]| f.iter().map(|c| c.norm_sqr()).sum::<f64>().sqrt();
+        let mut last_w = 0.0;
+        for j in 0..n {
+            let (a, b) = (cut.frame(j).unwrap(), faded.frame(j).unwrap());
+            if (k..n - k).contains(&j) {
+                // Untouched: the same random draws, bit for bit.
+                assert_eq!(a, b, "frame {j}");
+                continue;
+            }
+            // Scaled by one weight per frame, rising from ~0 over the fade.
+            let w = norm(b) / norm(a);
+            for (x, y) in a.iter().zip(b) {
+                assert!(
+                    (y - x * w).norm() <= 1e-12 * x.norm().max(1e-300),
+                    "frame {j}"
+                );
+            }
+            if j < k {
+                assert!(w > last_w && w < 1.0, "frame {j}: weight {w}");
+                last_w = w;
+            }
+        }
+        // The ends are ~0: (1 - cos(π/200)) / 2 = 6.2e-5 of the cut ones.
+        for j in [0, n - 1] {
+            let r = norm(faded.frame(j).unwrap()) / norm(cut.frame(j).unwrap());
+            assert!((r - 6.17e-5).abs() < 1e-6, "frame {j}: {r}");
+        }
+        // Bad fades are refused: NaN, negative, longer than half the passage.
+        for fade_s in [f64::NAN, -0.1, 2.3, f64::INFINITY] {
+            assert!(matches!(
+                Simulator::new(Gate::new(GateConfig::default()).unwrap(), cfg(fade_s), 0),
+                Err(MetalError::InvalidParameter {
+                    field: "fade_s",
+                    ..
+                })
+            ));
+        }
     }
 
     #[test]
