@@ -15,8 +15,9 @@
 //!   second (the blackbody and sensor checks keep running).
 //! - **Metal** — [`hsm_metal::sim`]: each crossing person carries nothing, one
 //!   innocuous item or one threat from the built-in library at a random body
-//!   location; their 3.5 s coil response spans their crossing (their own
-//!   metal and their body's weak conductive response), and overlapping
+//!   location; their 4.5 s coil response spans their crossing (their own
+//!   metal and their body's weak conductive response), fading in and out
+//!   over its first and last 0.5 s (about 2 m from the coils), and overlapping
 //!   responses add, as coil responses superpose. The gate's own
 //!   disturbances (static coupling offset, linear drift, slow wander, mains
 //!   hum, white noise) are one continuous [`Background`] under everyone: the
@@ -29,9 +30,12 @@
 //!
 //! For diagnosis, setting the environment variable `HSM_DEMO_DEBUG` prints to
 //! stderr every person whose passage was merged with another's without a
-//! flag, and every entering person whose fever alarm disagrees with the truth
-//! (with their body temperature and the passage's thermal finding). It is
-//! not part of the CLI's contract.
+//! flag, every entering person whose fever alarm disagrees with the truth
+//! (with their body temperature and the passage's thermal finding), every
+//! threat carrier who was not stopped (with what they carried where, and
+//! the people crossing within 1.6 s with theirs) and every record of metal
+//! without passage (with the people crossing within 8 s). It is not part
+//! of the CLI's contract.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -197,6 +201,8 @@ struct Truth {
     core_c: f64,
     threat: Option<ObjectClass>,
     innocuous: bool,
+    /// What the person carries and where (for `HSM_DEMO_DEBUG`).
+    item: Option<(String, BodyLocation)>,
     passage: Option<usize>,
 }
 
@@ -209,6 +215,18 @@ struct Approach {
     height: f64,
     speed: f64,
 }
+
+/// Length of each person's simulated coil response (s); they cross the coils
+/// 40–60 % of the way through it, 1.8–2.7 s from its ends.
+const RESPONSE_S: f64 = 4.5;
+/// Each response fades in and out over this long (s; see
+/// [`hsm_metal::sim::SimConfig::fade_s`]): a simulated response starts and
+/// ends with the person 2 m or more from the coils, where a large object
+/// still gives tens to hundreds of times the noise; added to the stream
+/// unfaded, those ends were steps, which the gate swept up as metal without
+/// a passage and which landed in neighbours' windows. Fully on from 1.3 s
+/// before the crossing, before any window of the person's opens.
+const FADE_S: f64 = 0.5;
 
 const FRAME_STEP_US: i64 = 100_000;
 const APPROACH_FIRST_US: i64 = 1_250_000;
@@ -360,7 +378,8 @@ pub fn run_recorded(
         hsm_metal::sim::SimConfig {
             // Long enough that the gate's window around the beams' clearing
             // (up to a second after the crossing) is covered.
-            duration_s: 3.5,
+            duration_s: RESPONSE_S,
+            fade_s: FADE_S,
             // Each person's own response only; the gate's disturbances
             // are the one background below.
             disturbances: Disturbances {
@@ -405,10 +424,12 @@ pub fn run_recorded(
         } else {
             (None, None)
         };
+        let mut label = None;
         let items = match item {
             Some(o) => {
                 let location =
                     BodyLocation::ALL[rng.below(BodyLocation::ALL.len() as u64) as usize];
+                label = Some((o.name.clone(), location));
                 match signatures.get(&o.name) {
                     Some(sig) => vec![Carried {
                         signature: sig.clone(),
@@ -441,6 +462,7 @@ pub fn run_recorded(
             core_c,
             threat,
             innocuous: item.is_some() && threat.is_none(),
+            item: label,
             passage: None,
         });
         carried.push(items);
@@ -765,9 +787,21 @@ fn summarise(cfg: &DemoConfig, truth: &mut [Truth], passages: &[Passage]) -> Dem
             let rechecked = !alarmed && p.alarms.contains(Alarms::RECHECK);
             if std::env::var_os("HSM_DEMO_DEBUG").is_some() && !alarmed && !rechecked {
                 eprintln!(
-                    "threat missed: {class:?} crossing {} passage {} persons {} flags {:?} metal {:?}",
-                    tr.crossing.0, p.id, p.persons, p.flags, p.metal
+                    "threat missed: {class:?} {:?} crossing {} passage {} persons {} flags {:?} metal {:?}",
+                    tr.item, tr.crossing.0, p.id, p.persons, p.flags, p.metal
                 );
+                for o in truth
+                    .iter()
+                    .filter(|o| (o.crossing.0 - tr.crossing.0).abs() < 1_600_000)
+                    .filter(|o| o.crossing != tr.crossing)
+                {
+                    eprintln!(
+                        "  neighbour {:+.2} s {:?} {:?}",
+                        (o.crossing.0 - tr.crossing.0) as f64 * 1e-6,
+                        o.direction,
+                        o.item
+                    );
+                }
             }
             s.threat.alarmed += u64::from(alarmed);
             s.threat.rechecked += u64::from(rechecked);
@@ -819,6 +853,23 @@ fn summarise(cfg: &DemoConfig, truth: &mut [Truth], passages: &[Passage]) -> Dem
         }
         if p.flags.contains(PassageFlags::METAL_WITHOUT_PASSAGE) {
             s.metal_without_passage += 1;
+            if std::env::var_os("HSM_DEMO_DEBUG").is_some() {
+                eprintln!(
+                    "orphan metal: {}..{} alarms {:?} metal {:?}",
+                    p.entry.0, p.exit.0, p.alarms, p.metal
+                );
+                for o in truth
+                    .iter()
+                    .filter(|o| (o.crossing.0 - p.entry.0).abs() < 8_000_000)
+                {
+                    eprintln!(
+                        "  person {:+.2} s from entry {:?} {:?}",
+                        (o.crossing.0 - p.entry.0) as f64 * 1e-6,
+                        o.direction,
+                        o.item
+                    );
+                }
+            }
         }
         if p.alarms.contains(Alarms::RECHECK) {
             s.rechecks += 1;
