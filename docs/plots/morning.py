@@ -73,7 +73,9 @@ def main() -> None:
         (recheck_bit, "re-check", "#CCB974"),
     ]:
         counts, _ = np.histogram(minutes[(passages["alarms"] & bit) != 0], bins=edges)
-        ax.step(edges[:-1], counts, where="post", label=name, color=colour)
+        # stairs: every bin drawn its full width, the last one too.
+        ax.stairs(counts, edges, label=name, color=colour, linewidth=1.8)
+    ax.set_ylim(bottom=0)
     ax.set_xlabel("minutes since 07:30")
     ax.set_ylabel("alarms per 10 minutes")
     ax.set_title(f"{title}: alarms")
