@@ -434,8 +434,9 @@ impl ChannelDisturbances {
 /// recording. Recordings of people close behind one another, added onto
 /// one timeline, would then carry two noise floors, two hums and two
 /// wanders where a real gate has one; build them with
-/// [`Disturbances::NONE`] (keeping the body's own response) and add them
-/// onto one `Background` instead.
+/// [`Disturbances::NONE`] (keeping the body's own response) and a fade
+/// ([`SimConfig::fade_s`], so that their cut ends are not steps), and add
+/// them onto one `Background` instead.
 ///
 /// ```
 /// use hsm_metal::gate::{Gate, GateConfig};
@@ -565,14 +566,19 @@ pub struct SimConfig {
     /// Disturbances.
     pub disturbances: Disturbances,
     /// The passage fades in and out over this long at each end (s; a
-    /// raised cosine; default 0: none). A recording is cut from a stream
-    /// and its ends are whatever the coils saw there; a passage meant to be
-    /// *added* onto a continuous stream ([`Background`]) must start and
-    /// end at zero, or its cut ends become steps in that stream — with a
-    /// large object 2 m from the coils tens to hundreds of times the noise
-    /// — that no real gate sees as someone walks up. Choose the duration so
-    /// the fades lie well away from the crossing (it falls 40–60 % of the
-    /// way through the passage).
+    /// raised cosine, rounded to whole samples: under half a sample is no
+    /// fade; default 0: none). A recording is cut from a stream and its
+    /// ends are whatever the coils saw there; a passage meant to be *added*
+    /// onto a continuous stream ([`Background`]) must start and end at
+    /// zero, or its cut ends become steps in that stream — with a large
+    /// object at a 3.5 s passage's end (0.7 m to several metres from the
+    /// coils, by walking speed) a few times and up to a few hundred times
+    /// the noise — that no real gate sees as someone walks up. The fade
+    /// scales whole frames, the passage's own disturbances too: use it
+    /// with [`Disturbances::NONE`] (the body's response kept) and a
+    /// [`Background`] underneath. Choose the duration so the fades lie well
+    /// away from the crossing (it falls 40–60 % of the way through the
+    /// passage).
     #[serde(default)]
     pub fade_s: f64,
 }
@@ -622,8 +628,9 @@ impl Simulator {
     ///
     /// # Errors
     /// [`MetalError::InvalidParameter`] for a duration outside 0.5–60 s, a
-    /// speed range outside 0.1–5 m/s or a disturbance scale that is not
-    /// finite and `>= 0`.
+    /// speed range outside 0.1–5 m/s, a disturbance scale that is not
+    /// finite and `>= 0`, or a fade that is not finite and `>= 0` or
+    /// whose two ends (in whole samples) overlap.
     pub fn new(gate: Gate, config: SimConfig, seed: u64) -> Result<Simulator, MetalError> {
         let d = config.duration_s;
         if !(d.is_finite() && (0.5..=60.0).contains(&d)) {
@@ -635,7 +642,8 @@ impl Simulator {
         }
         config.disturbances.validate()?;
         let f = config.fade_s;
-        if !(f.is_finite() && f >= 0.0 && 2.0 * f <= d) {
+        let fs = gate.config().sample_rate_hz;
+        if !(f.is_finite() && f >= 0.0 && 2.0 * (f * fs).round() <= (d * fs).round()) {
             return Err(MetalError::InvalidParameter {
                 field: "fade_s",
                 value: f,

@@ -17,7 +17,7 @@
 //!   innocuous item or one threat from the built-in library at a random body
 //!   location; their 4.5 s coil response spans their crossing (their own
 //!   metal and their body's weak conductive response), fading in and out
-//!   over its first and last 0.5 s (about 2 m from the coils), and overlapping
+//!   over its first and last 0.5 s (1.3 s or more from the crossing), and overlapping
 //!   responses add, as coil responses superpose. The gate's own
 //!   disturbances (static coupling offset, linear drift, slow wander, mains
 //!   hum, white noise) are one continuous [`Background`] under everyone: the
@@ -216,16 +216,24 @@ struct Approach {
     speed: f64,
 }
 
-/// Length of each person's simulated coil response (s); they cross the coils
-/// 40–60 % of the way through it, 1.8–2.7 s from its ends.
-const RESPONSE_S: f64 = 4.5;
+/// Length of each person's simulated coil response (µs); they cross the
+/// coils 40–60 % of the way through it, 1.8–2.7 s from its ends.
+const RESPONSE_US: i64 = 4_500_000;
+/// [`RESPONSE_US`] in seconds.
+const RESPONSE_S: f64 = RESPONSE_US as f64 * 1e-6;
+/// A person's response is simulated once their crossing is this close
+/// ahead of the stream (µs): it starts at most 0.6 × [`RESPONSE_US`] before
+/// the crossing, so still ahead of every slot streamed.
+const SIM_LEAD_US: i64 = 5_000_000;
+const _: () = assert!(SIM_LEAD_US > RESPONSE_US * 6 / 10);
 /// Each response fades in and out over this long (s; see
 /// [`hsm_metal::sim::SimConfig::fade_s`]): a simulated response starts and
-/// ends with the person 2 m or more from the coils, where a large object
-/// still gives tens to hundreds of times the noise; added to the stream
-/// unfaded, those ends were steps, which the gate swept up as metal without
-/// a passage and which landed in neighbours' windows. Fully on from 1.3 s
-/// before the crossing, before any window of the person's opens.
+/// ends with the person 0.9 m (the slowest walkers) to several metres from
+/// the coils, where a large object can still give up to a few hundred
+/// times the noise; added to the stream unfaded, those ends were steps,
+/// which the gate swept up as metal without a passage and which landed in
+/// neighbours' windows. Fully on from 1.3 s before the crossing, before
+/// any window of the person's opens.
 const FADE_S: f64 = 0.5;
 
 const FRAME_STEP_US: i64 = 100_000;
@@ -513,9 +521,11 @@ pub fn run_recorded(
         let Some(now) = [tf, tb, td].into_iter().flatten().min() else {
             break;
         };
-        // Generate metal recordings that start before now + 2.5 s.
+        // Simulate the responses of people crossing within SIM_LEAD_US of
+        // now: each starts at most 0.6 × RESPONSE_S before its crossing,
+        // so after everything streamed so far.
         while let Some(tr) = truth.get(next_metal_person) {
-            if tr.crossing.0 - 2_500_000 > now + 2_500_000 {
+            if tr.crossing.0 > now + SIM_LEAD_US {
                 break;
             }
             let items = carried

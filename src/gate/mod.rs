@@ -77,8 +77,9 @@
 //!     and the pair is re-checked ([`Alarms::RECHECK`]).
 //!
 //!   Too few samples set [`PassageFlags::METAL_NO_DATA`] and a sensor-fault
-//!   alarm. Samples no window covers are swept in window-sized pieces; a
-//!   detection there that one object's path explains to within 15 % (the
+//!   alarm. Samples no window covers, and at least 1 s from every window
+//!   (a slow walker's metal is still in reach there: their tails, not
+//!   metal of its own), are swept in window-sized pieces; a detection there that one object's path explains to within 15 % (the
 //!   gate's own noise and wander never fit that well; any threat does) is
 //!   a record of its own, direction unknown, flagged
 //!   [`PassageFlags::METAL_WITHOUT_PASSAGE`].
