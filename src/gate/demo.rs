@@ -707,6 +707,8 @@ impl MetalStream {
 
 /// Matches passages to truth persons and tallies.
 fn summarise(cfg: &DemoConfig, truth: &mut [Truth], passages: &[Passage]) -> DemoSummary {
+    // Diagnostics to stderr (module docs), looked up once.
+    let debug = std::env::var_os("HSM_DEMO_DEBUG").is_some();
     let mut s = DemoSummary {
         minutes: cfg.minutes,
         seed: cfg.seed,
@@ -760,7 +762,7 @@ fn summarise(cfg: &DemoConfig, truth: &mut [Truth], passages: &[Passage]) -> Dem
         {
             s.matched_flagged += 1;
         } else {
-            if std::env::var_os("HSM_DEMO_DEBUG").is_some() {
+            if debug {
                 eprintln!(
                     "merged: {:?} crossing {} passage {:?} {:?} persons {}",
                     tr.direction, tr.crossing.0, p.exit.0, p.flags, p.persons
@@ -769,9 +771,7 @@ fn summarise(cfg: &DemoConfig, truth: &mut [Truth], passages: &[Passage]) -> Dem
             s.merged_unflagged += 1;
         }
         if tr.direction == Direction::In {
-            if std::env::var_os("HSM_DEMO_DEBUG").is_some()
-                && (tr.fever != p.alarms.contains(Alarms::FEVER))
-            {
+            if debug && (tr.fever != p.alarms.contains(Alarms::FEVER)) {
                 eprintln!(
                     "fever mismatch: exit {} truth {} core {:.2} passage {} persons {} flags {:?} alarms {:?} thermal {:?}",
                     p.exit.0, tr.fever, tr.core_c, p.id, p.persons, p.flags, p.alarms, p.thermal
@@ -795,7 +795,7 @@ fn summarise(cfg: &DemoConfig, truth: &mut [Truth], passages: &[Passage]) -> Dem
             s.threat.truth += 1;
             let alarmed = p.alarms.contains(Alarms::THREAT);
             let rechecked = !alarmed && p.alarms.contains(Alarms::RECHECK);
-            if std::env::var_os("HSM_DEMO_DEBUG").is_some() && !alarmed && !rechecked {
+            if debug && !alarmed && !rechecked {
                 eprintln!(
                     "threat missed: {class:?} {:?} crossing {} passage {} persons {} flags {:?} metal {:?}",
                     tr.item, tr.crossing.0, p.id, p.persons, p.flags, p.metal
@@ -863,7 +863,7 @@ fn summarise(cfg: &DemoConfig, truth: &mut [Truth], passages: &[Passage]) -> Dem
         }
         if p.flags.contains(PassageFlags::METAL_WITHOUT_PASSAGE) {
             s.metal_without_passage += 1;
-            if std::env::var_os("HSM_DEMO_DEBUG").is_some() {
+            if debug {
                 eprintln!(
                     "orphan metal: {}..{} alarms {:?} metal {:?}",
                     p.entry.0, p.exit.0, p.alarms, p.metal
